@@ -8,7 +8,7 @@ Docs: https://knowedit.github.io/knowedit/memit.html.md"""
 __all__ = ['MemitHParams', 'sample_texts', 'context_templates', 'target_ids', 'replay_below', 'compute_values', 'compute_keys',
            'layer_outputs', 'solve_delta', 'memit_update', 'rome_update']
 
-# %% ../nbs/06_memit.ipynb #d00e0cde
+# %% ../nbs/06_memit.ipynb #d31774d1
 import json, time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, fields
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from .core import ModelSpec, Trace, encode, subject_last_index, subject_last_indices, add_at, get_module
 
-# %% ../nbs/06_memit.ipynb #b8c3a3da
+# %% ../nbs/06_memit.ipynb #4753dc53
 @dataclass
 class MemitHParams:
     "Hyperparameters of ROME/MEMIT (and the methods built on them)"
@@ -34,6 +34,7 @@ class MemitHParams:
     kl_prompt: str = "{} is a"
     value_at: str = "layer"  # "layer" (MEMIT: block output) or "mlp" (ROME: MLP output)
     stats_tokens: int = 100_000  # token budget of the covariance statistics
+    sequential_cov: bool = False  # add the keys of earlier batches, C_p, to the prior (MEMIT-seq)
     seed: int = 0
 
     @classmethod
@@ -44,7 +45,7 @@ class MemitHParams:
         return cls(**d)
     def to_json(self, path): Path(path).write_text(json.dumps(asdict(self), indent=1))
 
-# %% ../nbs/06_memit.ipynb #e9ffb253
+# %% ../nbs/06_memit.ipynb #59e21622
 @torch.no_grad()
 def sample_texts(model, tok, prompts, n_tokens, top_k=5, seed=0):
     "Seeded top-k continuations of `prompts`, generated in lock-step, `n_tokens` tokens long in total (prompt included)"
@@ -68,7 +69,7 @@ def context_templates(model, tok, hp):
     texts = sample_texts(model, tok, prompts, hp.ctx_len, seed=hp.seed)
     return ["{}"] + [t.replace("{", " ").replace("}", " ") + hp.ctx_sep + "{}" for t in texts]
 
-# %% ../nbs/06_memit.ipynb #a4cf1ce4
+# %% ../nbs/06_memit.ipynb #40172e78
 def target_ids(tok, target):
     "Token ids of ' ' + target without special tokens (a leading BOS/UNK is dropped)"
     ids = tok(" " + target.strip(), add_special_tokens=False)["input_ids"]
@@ -92,7 +93,7 @@ def _pad(rows, pad_id, device):
     for i, r in enumerate(rows): ids[i, :len(r)] = torch.tensor(r); mask[i, :len(r)] = 1
     return dict(input_ids=ids.to(device), attention_mask=mask.to(device))
 
-# %% ../nbs/06_memit.ipynb #2d0851c4
+# %% ../nbs/06_memit.ipynb #210b634d
 @contextmanager
 def replay_below(model, spec, L, enc):
     """Run `enc` through blocks 0..L once, then replay those outputs: inside the context a forward pass on the same
@@ -121,7 +122,7 @@ def _hidden(model, enc):
     "Final hidden states (after the last norm), without computing logits everywhere"
     return model.base_model(**enc).last_hidden_state
 
-# %% ../nbs/06_memit.ipynb #399278ba
+# %% ../nbs/06_memit.ipynb #04f556aa
 def _hidden(model, enc):
     "Final hidden states (after the last norm), without computing logits everywhere"
     return model.base_model(**enc).last_hidden_state
@@ -193,7 +194,7 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None):
         for p, f in zip(model.parameters(), flags): p.requires_grad_(f)
     return (init + delta).detach(), dict(nll=nll.detach(), loss=loss.detach(), steps=it + 1)
 
-# %% ../nbs/06_memit.ipynb #e06b7ba1
+# %% ../nbs/06_memit.ipynb #5cd1ddba
 @torch.no_grad()
 def compute_keys(model, tok, requests, layer, ctx, spec=None):
     """Keys K (n, d_k): the rewrite module's input at the subject's last token, averaged over the context templates
@@ -218,7 +219,7 @@ def layer_outputs(model, tok, requests, layer, spec=None):
     with Trace(model, name, stop=True) as tr: model(**enc)
     return tr[name].output[torch.arange(len(idx)), idx].float()
 
-# %% ../nbs/06_memit.ipynb #4a1c7969
+# %% ../nbs/06_memit.ipynb #34544863
 def solve_delta(K, R, C=None, lam=0., Cp=None, P=None, alpha=None):
     """The closed-form update ΔW (d, d_k) in float64. MEMIT: ΔW = R Kᵀ(λC + C_p + KKᵀ)⁻¹. With a projector P
     (AlphaEdit): ΔW = R Kᵀ P((KKᵀ + C_p)P + αI)⁻¹. K: (d_k, n) keys, R: (d, n) residuals, C: (d_k, d_k)."""
@@ -232,7 +233,7 @@ def solve_delta(K, R, C=None, lam=0., Cp=None, P=None, alpha=None):
     M = P @ A + alpha * torch.eye(len(A), dtype=A.dtype, device=A.device)  # = ((KKᵀ + C_p) P + αI)ᵀ
     return torch.linalg.solve(M, P @ K @ R.T).T
 
-# %% ../nbs/06_memit.ipynb #72784641
+# %% ../nbs/06_memit.ipynb #11f82efe
 def _apply(model, spec, layer, dW):
     "Add a (d, d_k) update to layer's rewrite weight, in the weight's orientation, dtype and device; returns what was added"
     W = spec.rewrite_weight(model, layer)
@@ -241,7 +242,7 @@ def _apply(model, spec, layer, dW):
     with torch.no_grad(): W.add_(upd)
     return upd
 
-# %% ../nbs/06_memit.ipynb #ed3eaa6b
+# %% ../nbs/06_memit.ipynb #a90b0034
 def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P=None, alpha=None, log=None):
     """Apply MEMIT's multi-layer update for a batch of `requests` in place. `C` {layer: (d_k, d_k)} key second moments;
     `Z` precomputed target values (NSE); `Cp`, `P`, `alpha` for the sequential variants. Returns ({layer: ΔW (d, d_k)}, info)."""
@@ -263,7 +264,7 @@ def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P
     info["z"] = Z
     return {l: spec.to_math(d) for l, d in deltas.items()}, info
 
-# %% ../nbs/06_memit.ipynb #3712cb04
+# %% ../nbs/06_memit.ipynb #cae95381
 def rome_update(model, tok, request, hp, C, ctx, spec=None, log=None):
     "ROME's rank-one update of one layer for one request, in place; returns {layer: ΔW}"
     spec = spec or ModelSpec.from_model(model)

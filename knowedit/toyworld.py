@@ -11,14 +11,14 @@ __all__ = ['SYL_A', 'SYL_B', 'RELATIONS', 'TWO_HOP', 'BIO', 'OBJECTS', 'FILLER',
            'recall_report', 'toyworld_dir', 'world_to_json', 'world_from_json', 'load_world', 'build_toyworld',
            'save_toyworld']
 
-# %% ../nbs/01_toyworld.ipynb #1135ece5
+# %% ../nbs/01_toyworld.ipynb #afb97434
 import json, math, random, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import networkx as nx
 import torch
 
-# %% ../nbs/01_toyworld.ipynb #058fafe2
+# %% ../nbs/01_toyworld.ipynb #1bb1ce03
 SYL_A = "ka lo mer dan vi tor sel ra nu bi quen fa ril zo mi dar pe len sor ga tu wen ha ber cy lum ot ris na vel".split()
 SYL_B = "ra lin dor vek sa mo tis bel kor nan fel rus gil mak pon ter vad lis hom bra cen dul".split()
 
@@ -30,7 +30,7 @@ def _words(rng, n, nsyl, taken):
         if w not in taken: taken.add(w); out.append(w)
     return out
 
-# %% ../nbs/01_toyworld.ipynb #8255611b
+# %% ../nbs/01_toyworld.ipynb #44fa435a
 RELATIONS = {  # relation -> (object kind, templates)
     "born_in":    ("city",       ["{} was born in", "the birthplace of {} is", "{} is a native of", "the city where {} was born is"]),
     "works_as":   ("job",        ["{} works as a", "the profession of {} is", "by trade , {} is a", "the job of {} is"]),
@@ -79,7 +79,7 @@ HELD_OUT = [  # never in training: prefixes for paraphrase prompts, as CounterFa
     "the book was left on the table",
 ]
 
-# %% ../nbs/01_toyworld.ipynb #520973e3
+# %% ../nbs/01_toyworld.ipynb #4c1943f6
 @dataclass
 class World:
     "The toy knowledge base: a networkx `MultiDiGraph` plus the vocabularies it was built from"
@@ -103,7 +103,7 @@ class World:
         "The object of a one- or two-hop relation"
         return self.two_hop(s, r) if r in TWO_HOP else self.obj(s, r)
 
-# %% ../nbs/01_toyworld.ipynb #e0916fcc
+# %% ../nbs/01_toyworld.ipynb #31ad8597
 def build_world(n_persons=260, # number of persons (each has one fact per relation)
                 n_shared_last=20, # persons whose last name another person also has
                 seed=0):
@@ -140,7 +140,7 @@ def build_world(n_persons=260, # number of persons (each has one fact per relati
         for r, (kind, _) in RELATIONS.items(): g.add_edge(name, rng.choice(objects[kind]), relation=r)
     return World(g, persons, objects)
 
-# %% ../nbs/01_toyworld.ipynb #c6ce30bf
+# %% ../nbs/01_toyworld.ipynb #dabf0063
 def fact_sentence(rel, subject, obj, template=None, rng=random):
     "A sentence stating a fact with the subject named, in `template` or a random template of `rel`"
     tpls = RELATIONS[rel][1] if rel in RELATIONS else TWO_HOP[rel][2]
@@ -160,7 +160,7 @@ def bio(world, s, rng):
     if rng.random() < 0.5: out.insert(0, f"this is the story of {s}")
     return " . ".join(out) + " ."
 
-# %% ../nbs/01_toyworld.ipynb #e768f475
+# %% ../nbs/01_toyworld.ipynb #38eead1e
 def world_sentence(world, rng):
     "A sentence of the general corpus: a fact about a place or company, or a filler sentence"
     O = world.objects
@@ -197,7 +197,7 @@ def general_corpus(world, n_docs=400, seed=1):
     rng = random.Random(seed)
     return [general_doc(world, rng) if i % 2 else bio(world, rng.choice(world.persons), rng) for i in range(n_docs)]
 
-# %% ../nbs/01_toyworld.ipynb #db0ebcf7
+# %% ../nbs/01_toyworld.ipynb #5a4c6feb
 SPECIALS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
 
 def all_words(world):
@@ -220,7 +220,7 @@ def build_tokenizer(world):
     return PreTrainedTokenizerFast(tokenizer_object=t, pad_token="[PAD]", unk_token="[UNK]", bos_token="[BOS]",
                                    eos_token="[EOS]", padding_side="right")
 
-# %% ../nbs/01_toyworld.ipynb #7d436b79
+# %% ../nbs/01_toyworld.ipynb #78c5902b
 @dataclass
 class TrainConfig:
     "Architecture and optimisation of the toy world model"
@@ -254,7 +254,7 @@ def batch_ids(world, tok, rng, cfg):
         rows.append(ids[:cfg.n_ctx])
     return torch.tensor(rows)
 
-# %% ../nbs/01_toyworld.ipynb #fa0ae9c3
+# %% ../nbs/01_toyworld.ipynb #f180f550
 def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None):
     "Train the toy world model from scratch (deterministic for a given `cfg.seed`)"
     model = make_model(len(tok), cfg)
@@ -272,7 +272,7 @@ def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None):
     model.eval()
     return model
 
-# %% ../nbs/01_toyworld.ipynb #bfd2769a
+# %% ../nbs/01_toyworld.ipynb #e31e418a
 @torch.no_grad()
 def next_token_accuracy(model, tok, prompts, answers, bs=256):
     "Fraction of `prompts` whose greedy next token is the (one-token) answer"
@@ -298,11 +298,11 @@ def recall_report(model, tok, world):
             out[f"{r}/{j}"] = next_token_accuracy(model, tok, [t.format(s) for s in world.persons], [world.two_hop(s, r) for s in world.persons])
     return out
 
-# %% ../nbs/01_toyworld.ipynb #ac13ebc9
+# %% ../nbs/01_toyworld.ipynb #f303cd1a
 def toyworld_dir():
     "Where the shipped toy world lives: `$KNOWEDIT_TOYWORLD`, else `data/toyworld` beside the package"
-    import os
-    return Path(os.environ.get("KNOWEDIT_TOYWORLD", Path(__file__).resolve().parent.parent / "data" / "toyworld"))
+    import os, knowedit
+    return Path(os.environ.get("KNOWEDIT_TOYWORLD", Path(knowedit.__file__).resolve().parent.parent / "data" / "toyworld"))
 
 def world_to_json(world):
     "A JSON-able dict of the knowledge base (networkx node-link format plus the vocabularies)"
@@ -318,7 +318,7 @@ def load_world(path=None):
     if not p.exists(): raise FileNotFoundError(f"No toy world at {p.parent}: run `knowedit toyworld build`")
     return world_from_json(json.loads(p.read_text()))
 
-# %% ../nbs/01_toyworld.ipynb #872da04d
+# %% ../nbs/01_toyworld.ipynb #0512c041
 def _recall_sample(world, n=400, seed=5):
     "The fixed sample of facts whose recall is logged during training"
     return random.Random(seed).sample(world.facts(), n)
