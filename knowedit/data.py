@@ -18,7 +18,7 @@ from .toyworld import RELATIONS, TWO_HOP, HELD_OUT, bio
 __all__ = ['NQ_PREFIX', 'PLACE_TEMPLATES', 'KNOWN_PARAPHRASES', 'GENERIC_PREFIXES', 'shared_data_dir', 'spaced', 'EditRequest',
            'DatasetError', 'CounterFactRecord', 'ZsreRecord', 'MquakeCase', 'load_counterfact', 'load_zsre',
            'load_mquake', 'split_persons', 'toy_counterfact', 'toy_zsre', 'toy_mquake', 'attribute_snippets',
-           'save_toy_datasets', 'counterfact_from_known', 'greedy_matches', 'filter_known']
+           'save_toy_datasets', 'known_template', 'counterfact_from_known', 'greedy_matches', 'filter_known']
 
 # %% ../nbs/02_data.ipynb #b7cf6873
 def shared_data_dir() -> Path:
@@ -272,7 +272,7 @@ def toy_zsre(world, n_locality:int=80, seed:int=0) -> list[dict]:
         q, rq = rng.choice(loc), rng.choice(list(RELATIONS))
         src = _fill(tpls[k1], s)
         out.append({"subject": s, "src": src, "rephrase": _fill(tpls[k2], s), "pred": true, "alt": new, "answers": [new],
-                    "loc": NQ_PREFIX + _fill(rng.choice(RELATIONS[rq][1]), q), "loc_ans": world.obj(q, rq),
+                    "loc": _fill(rng.choice(RELATIONS[rq][1]), q), "loc_ans": world.obj(q, rq),
                     "cond": f"{true} >> {new} || {src}"})
     return out
 
@@ -382,6 +382,11 @@ def _generic(template:str, k:int) -> str:
     "`template` behind generic prefix `k`, its first letter lowered unless it starts with the subject"
     return f"{GENERIC_PREFIXES[k]} {template if template.startswith('{}') else template[0].lower() + template[1:]}"
 
+def known_template(r:dict) -> str:
+    "The prompt a known fact was checked with, as a template: `prompt` with the subject replaced by `{}` (else `template`)"
+    p, s = r.get("prompt"), r["subject"]
+    return p.replace(s, "{}", 1) if isinstance(p, str) and s in p and "{}" not in p else r["template"]
+
 def counterfact_from_known(known:str|Path|list, # a `known_1000.json`-format file, or its records (e.g. after `filter_known`)
                            paraphrase_templates:dict=KNOWN_PARAPHRASES, # relation_id -> templates with one "{}"
                            seed:int=0, # draws target_new and the prompt subsets
@@ -400,7 +405,7 @@ def counterfact_from_known(known:str|Path|list, # a `known_1000.json`-format fil
         print(f"no paraphrase templates for {missing}: using their own template behind a generic prefix")
     rng, out = random.Random(seed), []
     for i, r in enumerate(recs):
-        rel, s, t, true = r["relation_id"], r["subject"], r["template"], r["attribute"]
+        rel, s, t, true = r["relation_id"], r["subject"], known_template(r), r["attribute"]
         if rel in single: continue
         new = rng.choice([a for a in attrs[rel] if a != true])
         paras = [p for p in paraphrase_templates.get(rel, []) if p != t][:2]
@@ -447,6 +452,6 @@ def filter_known(records:list[dict], # `known_1000.json` format: each with subje
                  verbose:bool=True, # print how many were kept
                 ) -> list[dict]:
     "The known-facts records (`subject`, `template`, `attribute`) whose attribute `model` predicts greedily after the prompt"
-    ok = greedy_matches(model, tok, [_fill(r["template"], r["subject"]) for r in records], [r["attribute"] for r in records], n_tokens, batch_size)
+    ok = greedy_matches(model, tok, [_fill(known_template(r), r["subject"]) for r in records], [r["attribute"] for r in records], n_tokens, batch_size)
     if verbose: print(f"kept {int(ok.sum())} of {len(records)} facts the model knows")
     return [r for r, k in zip(records, ok.tolist()) if k]
