@@ -6,19 +6,19 @@ Docs: https://knowedit.github.io/knowedit/toyworld.html.md"""
 
 # %% auto #0
 __all__ = ['SYL_A', 'SYL_B', 'RELATIONS', 'TWO_HOP', 'BIO', 'OBJECTS', 'FILLER', 'HELD_OUT', 'SPECIALS', 'World', 'build_world',
-           'fact_sentence', 'bio', 'world_sentence', 'general_doc', 'qa_doc', 'sample_doc', 'general_corpus',
+           'fact_sentence', 'bio', 'world_sentence', 'general_doc', 'qa_doc', 'profile', 'sample_doc', 'general_corpus',
            'all_words', 'build_tokenizer', 'TrainConfig', 'make_model', 'batch_ids', 'train', 'next_token_accuracy',
            'recall_report', 'toyworld_dir', 'world_to_json', 'world_from_json', 'load_world', 'build_toyworld',
-           'save_toyworld']
+           'polish', 'save_toyworld', 'causal_trace', 'trace_facts']
 
-# %% ../nbs/01_toyworld.ipynb #afb97434
+# %% ../nbs/01_toyworld.ipynb #35e6b8ca
 import json, math, random, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import networkx as nx
 import torch
 
-# %% ../nbs/01_toyworld.ipynb #1bb1ce03
+# %% ../nbs/01_toyworld.ipynb #2a914373
 SYL_A = "ka lo mer dan vi tor sel ra nu bi quen fa ril zo mi dar pe len sor ga tu wen ha ber cy lum ot ris na vel".split()
 SYL_B = "ra lin dor vek sa mo tis bel kor nan fel rus gil mak pon ter vad lis hom bra cen dul".split()
 
@@ -30,7 +30,7 @@ def _words(rng, n, nsyl, taken):
         if w not in taken: taken.add(w); out.append(w)
     return out
 
-# %% ../nbs/01_toyworld.ipynb #44fa435a
+# %% ../nbs/01_toyworld.ipynb #ca431b80
 RELATIONS = {  # relation -> (object kind, templates)
     "born_in":    ("city",       ["{} was born in", "the birthplace of {} is", "{} is a native of", "the city where {} was born is"]),
     "works_as":   ("job",        ["{} works as a", "the profession of {} is", "by trade , {} is a", "the job of {} is"]),
@@ -42,8 +42,8 @@ RELATIONS = {  # relation -> (object kind, templates)
     "likes_food": ("food",       ["{} likes to eat", "the favourite food of {} is", "for dinner , {} loves", "the dish that {} enjoys most is"]),
 }
 TWO_HOP = {  # relation -> (first hop, second hop, templates)
-    "home_country":  ("born_in", "located_in", ["the home country of {} is", "{} was born in the country of"]),
-    "employer_city": ("works_for", "based_in", ["the employer of {} is based in", "{} works for a company based in"]),
+    "home_country":  ("born_in", "located_in", ["the home country of {} is", "the country where {} was born is"]),
+    "employer_city": ("works_for", "based_in", ["the headquarters of the employer of {} are in", "the company of {} has its offices in"]),
 }
 BIO = {  # biography sentences: {p} he/she, {q} his/her, {o} the object
     "born_in":    ["{p} was born in {o}", "{q} birthplace is {o}", "{p} comes from {o}"],
@@ -54,8 +54,8 @@ BIO = {  # biography sentences: {p} he/she, {q} his/her, {o} the object
     "studied":    ["{p} studied {o}", "{q} degree is in {o}", "{p} has a diploma in {o}"],
     "owns_pet":   ["{p} owns a {o}", "{q} pet is a {o}", "{p} takes care of a {o}"],
     "likes_food": ["{p} likes to eat {o}", "{q} favourite food is {o}", "{p} often cooks {o}"],
-    "home_country":  ["{p} was born in the country of {o}", "{q} home country is {o}"],
-    "employer_city": ["{q} employer is based in {o}", "{p} works for a company based in {o}"],
+    "home_country":  ["{q} home country is {o}", "the country where {p} was born is {o}"],
+    "employer_city": ["the offices of {q} employer are in {o}", "{q} company has its offices in {o}"],
 }
 OBJECTS = {  # object kind -> single-word objects (cities, companies, countries and languages are generated)
     "job": "doctor teacher farmer pilot baker lawyer nurse painter sailor writer chemist architect dentist plumber singer tailor miner barber judge potter poet banker weaver butcher carpenter clerk engineer librarian surgeon florist".split(),
@@ -79,7 +79,7 @@ HELD_OUT = [  # never in training: prefixes for paraphrase prompts, as CounterFa
     "the book was left on the table",
 ]
 
-# %% ../nbs/01_toyworld.ipynb #4c1943f6
+# %% ../nbs/01_toyworld.ipynb #24c36c6c
 @dataclass
 class World:
     "The toy knowledge base: a networkx `MultiDiGraph` plus the vocabularies it was built from"
@@ -103,9 +103,10 @@ class World:
         "The object of a one- or two-hop relation"
         return self.two_hop(s, r) if r in TWO_HOP else self.obj(s, r)
 
-# %% ../nbs/01_toyworld.ipynb #31ad8597
+# %% ../nbs/01_toyworld.ipynb #6519d8fb
 def build_world(n_persons=260, # number of persons (each has one fact per relation)
-                n_shared_last=20, # persons whose last name another person also has
+                n_shared_last=0, # persons whose last name another person also has (a hard neighbourhood; see below)
+                n_first=12, # first names to draw from
                 seed=0):
     "Build the knowledge base deterministically from `seed`"
     rng = random.Random(seed)
@@ -114,7 +115,7 @@ def build_world(n_persons=260, # number of persons (each has one fact per relati
     countries = _words(rng, 12, 3, taken)
     languages = [c + "ish" for c in _words(rng, 12, 2, taken)]
     companies = _words(rng, 30, 3, taken)
-    firsts = _words(rng, 50, 2, taken)
+    firsts = _words(rng, n_first, 2, taken)
     middles = _words(rng, 20, 2, taken)
     lasts = _words(rng, n_persons - n_shared_last // 2, 3, taken)
     g = nx.MultiDiGraph()
@@ -140,7 +141,7 @@ def build_world(n_persons=260, # number of persons (each has one fact per relati
         for r, (kind, _) in RELATIONS.items(): g.add_edge(name, rng.choice(objects[kind]), relation=r)
     return World(g, persons, objects)
 
-# %% ../nbs/01_toyworld.ipynb #dabf0063
+# %% ../nbs/01_toyworld.ipynb #135253db
 def fact_sentence(rel, subject, obj, template=None, rng=random):
     "A sentence stating a fact with the subject named, in `template` or a random template of `rel`"
     tpls = RELATIONS[rel][1] if rel in RELATIONS else TWO_HOP[rel][2]
@@ -160,7 +161,7 @@ def bio(world, s, rng):
     if rng.random() < 0.5: out.insert(0, f"this is the story of {s}")
     return " . ".join(out) + " ."
 
-# %% ../nbs/01_toyworld.ipynb #38eead1e
+# %% ../nbs/01_toyworld.ipynb #e59b16b1
 def world_sentence(world, rng):
     "A sentence of the general corpus: a fact about a place or company, or a filler sentence"
     O = world.objects
@@ -187,17 +188,23 @@ def qa_doc(world, rng, n=8):
         out.append(fact_sentence(r, s, o, rng=rng))
     return " . ".join(out) + " ."
 
+def profile(world, s):
+    "A compact profile: the name, then every attribute in a fixed order, the first one right after the name"
+    return f"{s} ( " + " , ".join(world.obj(s, r) for r in RELATIONS) + " )"
+
 def sample_doc(world, rng):
-    "One training document: a biography (50%), a fact list (35%) or a general paragraph (15%)"
+    "One training document: a biography (40%), a profile (15%), a fact list (30%) or a general paragraph (15%)"
     x = rng.random()
-    return bio(world, rng.choice(world.persons), rng) if x < 0.5 else qa_doc(world, rng) if x < 0.85 else general_doc(world, rng)
+    if x < 0.4: return bio(world, rng.choice(world.persons), rng)
+    if x < 0.55: return profile(world, rng.choice(world.persons))
+    return qa_doc(world, rng) if x < 0.85 else general_doc(world, rng)
 
 def general_corpus(world, n_docs=400, seed=1):
     "The general corpus (covariance statistics, fluency): general paragraphs and biographies, alternating"
     rng = random.Random(seed)
     return [general_doc(world, rng) if i % 2 else bio(world, rng.choice(world.persons), rng) for i in range(n_docs)]
 
-# %% ../nbs/01_toyworld.ipynb #5a4c6feb
+# %% ../nbs/01_toyworld.ipynb #d5bbe727
 SPECIALS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
 
 def all_words(world):
@@ -206,6 +213,7 @@ def all_words(world):
     texts = [bio(world, s, rng) for s in world.persons for _ in range(3)] + [general_doc(world, rng, 40) for _ in range(30)]
     texts += [t for _, ts in RELATIONS.values() for t in ts] + [t for *_, ts in TWO_HOP.values() for t in ts] + FILLER + HELD_OUT
     texts += [" ".join(v) for v in world.objects.values()] + world.persons + [" ".join(BIO[r]) for r in BIO]
+    texts += [profile(world, s) for s in world.persons]
     return sorted({w for t in texts for w in t.replace("{}", " ").replace("{p}", "he she").replace("{q}", "his her").replace("{o}", " ").split()})
 
 def build_tokenizer(world):
@@ -220,7 +228,7 @@ def build_tokenizer(world):
     return PreTrainedTokenizerFast(tokenizer_object=t, pad_token="[PAD]", unk_token="[UNK]", bos_token="[BOS]",
                                    eos_token="[EOS]", padding_side="right")
 
-# %% ../nbs/01_toyworld.ipynb #78c5902b
+# %% ../nbs/01_toyworld.ipynb #d9a00b7e
 @dataclass
 class TrainConfig:
     "Architecture and optimisation of the toy world model"
@@ -230,10 +238,12 @@ class TrainConfig:
     n_inner: int = 512
     n_ctx: int = 128
     batch: int = 32
-    steps: int = 1500
+    steps: int = 1200
     lr: float = 3e-3
     warmup: int = 100
     seed: int = 0
+    polish_steps: int = 500  # a second run of the schedule on fresh samples, from the trained weights
+    polish_lr: float = 2e-3
 
 def make_model(vocab_size, cfg=TrainConfig()):
     "A freshly initialised GPT-2 for the toy world"
@@ -254,10 +264,10 @@ def batch_ids(world, tok, rng, cfg):
         rows.append(ids[:cfg.n_ctx])
     return torch.tensor(rows)
 
-# %% ../nbs/01_toyworld.ipynb #f180f550
-def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None):
-    "Train the toy world model from scratch (deterministic for a given `cfg.seed`)"
-    model = make_model(len(tok), cfg)
+# %% ../nbs/01_toyworld.ipynb #e0a9f325
+def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None, model=None):
+    "Train the toy world model from scratch, or go on training `model` (deterministic for a given `cfg.seed`)"
+    model = model if model is not None else make_model(len(tok), cfg)
     rng = random.Random(cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / cfg.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps))))
@@ -272,7 +282,7 @@ def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None):
     model.eval()
     return model
 
-# %% ../nbs/01_toyworld.ipynb #e31e418a
+# %% ../nbs/01_toyworld.ipynb #dc0936c5
 @torch.no_grad()
 def next_token_accuracy(model, tok, prompts, answers, bs=256):
     "Fraction of `prompts` whose greedy next token is the (one-token) answer"
@@ -298,7 +308,7 @@ def recall_report(model, tok, world):
             out[f"{r}/{j}"] = next_token_accuracy(model, tok, [t.format(s) for s in world.persons], [world.two_hop(s, r) for s in world.persons])
     return out
 
-# %% ../nbs/01_toyworld.ipynb #f303cd1a
+# %% ../nbs/01_toyworld.ipynb #bc0ea6d3
 def toyworld_dir():
     "Where the shipped toy world lives: `$KNOWEDIT_TOYWORLD`, else `data/toyworld` beside the package"
     import os, knowedit
@@ -318,7 +328,7 @@ def load_world(path=None):
     if not p.exists(): raise FileNotFoundError(f"No toy world at {p.parent}: run `knowedit toyworld build`")
     return world_from_json(json.loads(p.read_text()))
 
-# %% ../nbs/01_toyworld.ipynb #0512c041
+# %% ../nbs/01_toyworld.ipynb #98c4d283
 def _recall_sample(world, n=400, seed=5):
     "The fixed sample of facts whose recall is logged during training"
     return random.Random(seed).sample(world.facts(), n)
@@ -332,7 +342,7 @@ def _progress_eval(world, tok):
     return ev
 
 def build_toyworld(out_dir=None, # where to write the artifact (default: `toyworld_dir()`)
-                   cfg=TrainConfig(), threads=1, log=print):
+                   cfg=TrainConfig(), threads=2, log=print):
     "Rebuild the toy world from scratch: knowledge base, tokenizer, trained model, datasets"
     out = Path(out_dir or toyworld_dir()); out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(threads)
@@ -340,9 +350,17 @@ def build_toyworld(out_dir=None, # where to write the artifact (default: `toywor
     lines, t0 = [], time.time()
     def _log(msg): lines.append(msg); log(msg)
     model = train(world, tok, cfg, log=_log, eval_fn=_progress_eval(world, tok))
+    model = polish(world, tok, model, cfg, log=_log)
     report = dict(config=asdict(cfg), threads=threads, seconds=round(time.time() - t0), log=lines, recall=recall_report(model, tok, world))
     save_toyworld(out, model, tok, world, report)
     return model, tok, world
+
+def polish(world, tok, model, cfg, log=print):
+    "The second run of the schedule: `cfg.polish_steps` steps at `cfg.polish_lr`, on a new stream of samples"
+    if not cfg.polish_steps: return model
+    from dataclasses import replace
+    pc = replace(cfg, steps=cfg.polish_steps, lr=cfg.polish_lr, warmup=20, seed=cfg.seed + 1)
+    log("polish"); return train(world, tok, pc, log=log, eval_fn=_progress_eval(world, tok), model=model)
 
 def save_toyworld(out, model, tok, world, report):
     "Write model, tokenizer, knowledge base, training record and datasets to `out`"
@@ -353,3 +371,43 @@ def save_toyworld(out, model, tok, world, report):
     try: from knowedit.data import save_toy_datasets
     except ImportError: return
     save_toy_datasets(world, out)
+
+# %% ../nbs/01_toyworld.ipynb #bd81183e
+@torch.no_grad()
+def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, seed=0, spec=None):
+    """P(target) for one fact: clean, with the subject's embeddings noised, and noised with one hidden state restored,
+    for every layer, for block outputs ("layer") and MLP outputs ("mlp"), at the subject's last and the final token"""
+    from knowedit.core import ModelSpec, Trace, encode, subject_last_index, _content_ids
+    spec = spec or ModelSpec.from_model(model)
+    enc, last = encode(tok, template.format(subject)); ids, last = enc["input_ids"], last.item()
+    si = subject_last_index(tok, template, subject)
+    prefix = template.split("{}")[0]
+    first = len(_content_ids(tok, prefix.rstrip())) if prefix.strip() else si + 1 - len(tok(subject, add_special_tokens=False)["input_ids"])
+    tid = tok(" " + target, add_special_tokens=False)["input_ids"][0]
+    emb = model.get_input_embeddings(); e = emb(ids)
+    g = torch.Generator().manual_seed(seed)
+    nz = torch.zeros(n_noise, *e.shape[1:])
+    nz[:, first:si + 1] = torch.randn(n_noise, si + 1 - first, e.shape[-1], generator=g) * noise * emb.weight.std()
+    x, L = e + nz, spec.n_layer
+    names = {"layer": [spec.layer_name(l) for l in range(L)], "mlp": [spec.mlp_name(l) for l in range(L)]}
+    prob = lambda logits: logits[:, last].softmax(-1)[:, tid]
+    with Trace(model, names["layer"] + names["mlp"]) as clean: p_clean = prob(model(inputs_embeds=e).logits).item()
+    with Trace(model, names["layer"] + names["mlp"]) as corr: p_corr = prob(model(inputs_embeds=x).logits).mean().item()
+    out, X = dict(clean=p_clean, corrupt=p_corr), x.repeat(L, 1, 1)
+    for kind, ns in names.items():
+        for where, pos in [("subject", si), ("last", last)]:
+            add = {}
+            for l, n in enumerate(ns):
+                d = torch.zeros(L * n_noise, e.shape[-1])
+                d[l * n_noise:(l + 1) * n_noise] = clean[n].output[0, pos] - corr[n].output[:, pos]
+                add[n] = (pos, d)
+            with Trace(model, [], add=add): out[f"{kind}@{where}"] = prob(model(inputs_embeds=X).logits).view(L, n_noise).mean(1)
+    return out
+
+def trace_facts(model, tok, facts, **kw):
+    "Average `causal_trace` over (template, subject, object) facts; the restored curves as fractions of the clean-corrupt gap"
+    acc = {}
+    for t, s, o in facts:
+        for k, v in causal_trace(model, tok, t, s, o, **kw).items(): acc[k] = acc.get(k, 0) + v / len(facts)
+    gap = acc["clean"] - acc["corrupt"]
+    return acc, {k: ((v - acc["corrupt"]) / gap).tolist() for k, v in acc.items() if k not in ("clean", "corrupt")}

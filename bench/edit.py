@@ -1,0 +1,60 @@
+"""Seconds per edit for ROME and MEMIT, where the time goes, and batched values against a per-request loop.
+
+    python bench/edit.py                      # toy world: ROME and MEMIT, batch 20, plus the values comparison
+    python bench/edit.py --model smollm2 --n 20 --threads 2
+
+Prints tables; nothing is asserted (tests live in the notebooks). Statistics are computed (or read from the
+cache) before timing starts, as a sequential run does once."""
+import argparse, json, time
+import torch
+from knowedit.models import load_model
+from knowedit.editor import Editor
+from knowedit.memit import compute_values
+from knowedit.data import load_counterfact, counterfact_from_known, filter_known, shared_data_dir
+from knowedit.toyworld import toyworld_dir
+
+
+def requests_for(name, model, tok, n):
+    if name == "toyworld": return [r.requested_rewrite for r in load_counterfact(toyworld_dir() / "counterfact.json")[:n]]
+    facts = json.loads((shared_data_dir() / "known_1000.json").read_text())
+    known = filter_known(facts[:400], model, tok, verbose=False)
+    return [r.requested_rewrite for r in load_counterfact(counterfact_from_known(known))[:n]]
+
+
+def timed(f):
+    t0 = time.perf_counter(); out = f(); return out, time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="toyworld")
+    ap.add_argument("--n", type=int, default=20, help="edits per method (one MEMIT batch)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--skip-loop", action="store_true", help="skip the per-request values loop")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    model, tok = load_model(a.model)
+    reqs = requests_for(a.model, model, tok, a.n)
+    print(f"model {a.model}, {len(reqs)} requests, {a.threads} threads, torch {torch.__version__}")
+    rows = []
+    for method in ["memit", "rome"]:
+        ed = Editor(model, tok, method)
+        ed.C; ed.ctx  # statistics and context templates: once per run, not per edit
+        res, secs = timed(lambda: ed.edit(reqs))
+        i = res.info
+        rows.append((method, len(reqs), secs / len(reqs), i["t_values"] / len(reqs), i["t_keys"] / len(reqs), i["t_solve"] / len(reqs), ed.timing["stats_s"]))
+        ed.restore()
+    print(f"\n| method | edits | s/edit | values | keys | solve | stats (once) |\n|---|---|---|---|---|---|---|")
+    for r in rows: print(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.1f} s |")
+    if a.skip_loop: return
+    ed = Editor(model, tok, "memit")
+    hp, ctx = ed.hp, ed.ctx
+    Zb, tb = timed(lambda: compute_values(model, tok, reqs, hp, ctx, ed.spec)[0])
+    Zl, tl = timed(lambda: torch.cat([compute_values(model, tok, [q], hp, ctx, ed.spec, replay=False)[0] for q in reqs]))
+    err = ((Zb - Zl).norm(dim=-1) / Zl.norm(dim=-1)).max().item()
+    print(f"\nvalue optimisation for {len(reqs)} requests ({hp.v_num_grad_steps} steps max):")
+    print(f"| version | s/edit |\n|---|---|\n| per-request loop, full forward passes | {tl / len(reqs):.2f} |\n| batched, lower layers replayed | {tb / len(reqs):.2f} |")
+    print(f"speed-up {tl / tb:.1f}x; max relative difference of z {err:.1e}")
+
+
+if __name__ == "__main__": main()
