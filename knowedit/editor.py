@@ -8,7 +8,7 @@ Docs: https://knowedit.github.io/knowedit/editor.html.md"""
 __all__ = ['METHODS', 'Method', 'register_method', 'hparams_dir', 'model_key', 'load_hparams', 'EditError', 'EditResult',
            'Editor', 'save_edit', 'load_edit']
 
-# %% ../nbs/07_editor.ipynb #c6d1e06c
+# %% ../nbs/07_editor.ipynb #fbf92b24
 import json, os, time
 from dataclasses import dataclass, asdict, field
 import knowedit
@@ -18,7 +18,7 @@ from safetensors.torch import save_file, load_file
 from .core import ModelSpec, snapshot, restore, subject_last_index
 from .memit import MemitHParams, memit_update, rome_update, compute_keys, context_templates
 
-# %% ../nbs/07_editor.ipynb #87678410
+# %% ../nbs/07_editor.ipynb #93b4ad43
 METHODS = {}
 
 @dataclass
@@ -54,7 +54,7 @@ def load_hparams(method, model_or_key, hparams=None):
         raise FileNotFoundError(f"No {method} hyperparameters for model {key!r} at {p}; pass hparams= (a {cls.__name__}, dict or JSON path). Filed: {have}")
     return cls.from_json(p)
 
-# %% ../nbs/07_editor.ipynb #c27651d2
+# %% ../nbs/07_editor.ipynb #daf6bc56
 def _rome(ed, requests):
     deltas, info = {}, dict(t_values=0., t_keys=0., t_solve=0.)
     for q in requests:
@@ -70,7 +70,7 @@ def _memit(ed, requests):
 register_method("rome", MemitHParams, _rome)
 register_method("memit", MemitHParams, _memit)
 
-# %% ../nbs/07_editor.ipynb #e32cec1d
+# %% ../nbs/07_editor.ipynb #4dea33a5
 class EditError(RuntimeError):
     "An edit failed; the model is as it was before the batch"
 
@@ -159,7 +159,7 @@ class Editor:
         for c in self.Cp.values(): c.zero_()
         self.n_edits = 0
 
-# %% ../nbs/07_editor.ipynb #68004956
+# %% ../nbs/07_editor.ipynb #e8222ccc
 def _identity(model, spec):
     return dict(model=model_key(model), model_type=spec.model_type, n_layer=spec.n_layer, d_model=spec.d_model, d_k=spec.d_k)
 
