@@ -8,7 +8,7 @@ Docs: https://knowedit.github.io/knowedit/memit.html.md"""
 __all__ = ['MemitHParams', 'sample_texts', 'context_templates', 'target_ids', 'replay_below', 'compute_values', 'compute_keys',
            'layer_outputs', 'solve_delta', 'memit_update', 'rome_update']
 
-# %% ../nbs/06_memit.ipynb #8fad2f79
+# %% ../nbs/06_memit.ipynb #c4a7b7a1
 import json, time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, fields
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from .core import ModelSpec, Trace, encode, subject_last_index, subject_last_indices, add_at, get_module
 
-# %% ../nbs/06_memit.ipynb #2ddce42b
+# %% ../nbs/06_memit.ipynb #c230e7ae
 @dataclass
 class MemitHParams:
     "Hyperparameters of ROME/MEMIT (and the methods built on them)"
@@ -45,7 +45,7 @@ class MemitHParams:
         return cls(**d)
     def to_json(self, path): Path(path).write_text(json.dumps(asdict(self), indent=1))
 
-# %% ../nbs/06_memit.ipynb #59991d3e
+# %% ../nbs/06_memit.ipynb #9ba23615
 @torch.no_grad()
 def sample_texts(model, tok, prompts, n_tokens, top_k=5, seed=0):
     "Seeded top-k continuations of `prompts`, generated in lock-step, `n_tokens` tokens long in total (prompt included)"
@@ -69,21 +69,13 @@ def context_templates(model, tok, hp):
     texts = sample_texts(model, tok, prompts, hp.ctx_len, seed=hp.seed)
     return ["{}"] + [t.replace("{", " ").replace("}", " ") + hp.ctx_sep + "{}" for t in texts]
 
-# %% ../nbs/06_memit.ipynb #1bf111eb
+# %% ../nbs/06_memit.ipynb #68952d99
 def target_ids(tok, target):
     "Token ids of ' ' + target without special tokens (a leading BOS/UNK is dropped)"
     ids = tok(" " + target.strip(), add_special_tokens=False)["input_ids"]
     while ids and ids[0] in (tok.bos_token_id, tok.unk_token_id) and len(ids) > 1: ids = ids[1:]
     if not ids: raise ValueError(f"Target {target!r} has no tokens")
     return ids
-
-def _pad(rows, pad_id, device):
-    "Right-pad lists of ids into (input_ids, attention_mask)"
-    n = max(map(len, rows))
-    ids = torch.full((len(rows), n), pad_id, dtype=torch.long)
-    mask = torch.zeros(len(rows), n, dtype=torch.long)
-    for i, r in enumerate(rows): ids[i, :len(r)] = torch.tensor(r); mask[i, :len(r)] = 1
-    return dict(input_ids=ids.to(device), attention_mask=mask.to(device))
 
 def _pad(rows, pad_id, device):
     "Right-pad lists of token ids into `input_ids` and `attention_mask`"
@@ -93,7 +85,7 @@ def _pad(rows, pad_id, device):
     for i, r in enumerate(rows): ids[i, :len(r)] = torch.tensor(r); mask[i, :len(r)] = 1
     return dict(input_ids=ids.to(device), attention_mask=mask.to(device))
 
-# %% ../nbs/06_memit.ipynb #a2c7cd54
+# %% ../nbs/06_memit.ipynb #c10d4333
 @contextmanager
 def replay_below(model, spec, L, enc):
     """Run `enc` through blocks 0..L once, then replay those outputs: inside the context a forward pass on the same
@@ -122,7 +114,7 @@ def _hidden(model, enc):
     "Final hidden states (after the last norm), without computing logits everywhere"
     return model.base_model(**enc).last_hidden_state
 
-# %% ../nbs/06_memit.ipynb #f88a9472
+# %% ../nbs/06_memit.ipynb #6d407f17
 @contextmanager
 def _plain(model, spec, L, enc):
     "Like `replay_below` but without the cache: every forward pass runs all layers"
@@ -206,7 +198,7 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
         for p, f in zip(model.parameters(), flags): p.requires_grad_(f)
     return (init + delta).detach(), dict(nll=nll.detach(), loss=loss.detach(), steps=it + 1)
 
-# %% ../nbs/06_memit.ipynb #8a240294
+# %% ../nbs/06_memit.ipynb #a2f36874
 @torch.no_grad()
 def compute_keys(model, tok, requests, layer, ctx, spec=None):
     """Keys K (n, d_k): the rewrite module's input at the subject's last token, averaged over the context templates
@@ -231,7 +223,7 @@ def layer_outputs(model, tok, requests, layer, spec=None):
     with Trace(model, name, stop=True) as tr: model(**enc)
     return tr[name].output[torch.arange(len(idx)), idx].float()
 
-# %% ../nbs/06_memit.ipynb #2fcd9dc4
+# %% ../nbs/06_memit.ipynb #38a88731
 def solve_delta(K, R, C=None, lam=0., Cp=None, P=None, alpha=None):
     """The closed-form update ΔW (d, d_k) in float64. MEMIT: ΔW = R Kᵀ(λC + C_p + KKᵀ)⁻¹. With a projector P
     (AlphaEdit): ΔW = R Kᵀ P((KKᵀ + C_p)P + αI)⁻¹. K: (d_k, n) keys, R: (d, n) residuals, C: (d_k, d_k)."""
@@ -245,7 +237,7 @@ def solve_delta(K, R, C=None, lam=0., Cp=None, P=None, alpha=None):
     M = P @ A + alpha * torch.eye(len(A), dtype=A.dtype, device=A.device)  # = ((KKᵀ + C_p) P + αI)ᵀ
     return torch.linalg.solve(M, P @ K @ R.T).T
 
-# %% ../nbs/06_memit.ipynb #8c2ee541
+# %% ../nbs/06_memit.ipynb #1b23fe32
 def _apply(model, spec, layer, dW):
     "Add a (d, d_k) update to layer's rewrite weight, in the weight's orientation, dtype and device; returns what was added"
     W = spec.rewrite_weight(model, layer)
@@ -254,7 +246,7 @@ def _apply(model, spec, layer, dW):
     with torch.no_grad(): W.add_(upd)
     return upd
 
-# %% ../nbs/06_memit.ipynb #49b489e6
+# %% ../nbs/06_memit.ipynb #54669ce1
 def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P=None, alpha=None, log=None):
     """Apply MEMIT's multi-layer update for a batch of `requests` in place. `C` {layer: (d_k, d_k)} key second moments;
     `Z` precomputed target values (NSE); `Cp`, `P`, `alpha` for the sequential variants. Returns ({layer: ΔW (d, d_k)}, info)."""
@@ -276,7 +268,7 @@ def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P
     info["z"] = Z
     return {l: spec.to_math(d) for l, d in deltas.items()}, info
 
-# %% ../nbs/06_memit.ipynb #44aa8236
+# %% ../nbs/06_memit.ipynb #1ce57989
 def rome_update(model, tok, request, hp, C, ctx, spec=None, log=None):
     "ROME's rank-one update of one layer for one request, in place; returns {layer: ΔW}"
     spec = spec or ModelSpec.from_model(model)
