@@ -11,14 +11,14 @@ __all__ = ['SYL_A', 'SYL_B', 'RELATIONS', 'TWO_HOP', 'BIO', 'OBJECTS', 'FILLER',
            'recall_report', 'toyworld_dir', 'world_to_json', 'world_from_json', 'load_world', 'build_toyworld',
            'polish', 'save_toyworld', 'causal_trace', 'trace_facts']
 
-# %% ../nbs/01_toyworld.ipynb #bb7df678
+# %% ../nbs/01_toyworld.ipynb #b89299a0
 import json, math, random, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import networkx as nx
 import torch
 
-# %% ../nbs/01_toyworld.ipynb #ad97b7c3
+# %% ../nbs/01_toyworld.ipynb #f4e50939
 SYL_A = "ka lo mer dan vi tor sel ra nu bi quen fa ril zo mi dar pe len sor ga tu wen ha ber cy lum ot ris na vel".split()
 SYL_B = "ra lin dor vek sa mo tis bel kor nan fel rus gil mak pon ter vad lis hom bra cen dul".split()
 
@@ -30,7 +30,7 @@ def _words(rng, n, nsyl, taken):
         if w not in taken: taken.add(w); out.append(w)
     return out
 
-# %% ../nbs/01_toyworld.ipynb #721a4ce9
+# %% ../nbs/01_toyworld.ipynb #c3a46cfa
 RELATIONS = {  # relation -> (object kind, templates)
     "born_in":    ("city",       ["{} was born in", "the birthplace of {} is", "{} is a native of", "the city where {} was born is"]),
     "works_as":   ("job",        ["{} works as a", "the profession of {} is", "by trade , {} is a", "the job of {} is"]),
@@ -79,7 +79,7 @@ HELD_OUT = [  # never in training: prefixes for paraphrase prompts, as CounterFa
     "the book was left on the table",
 ]
 
-# %% ../nbs/01_toyworld.ipynb #423ea391
+# %% ../nbs/01_toyworld.ipynb #05aeab34
 @dataclass
 class World:
     "The toy knowledge base: a networkx `MultiDiGraph` plus the vocabularies it was built from"
@@ -103,7 +103,7 @@ class World:
         "The object of a one- or two-hop relation"
         return self.two_hop(s, r) if r in TWO_HOP else self.obj(s, r)
 
-# %% ../nbs/01_toyworld.ipynb #4d9bd9e4
+# %% ../nbs/01_toyworld.ipynb #fba7c570
 def build_world(n_persons=260, # number of persons (each has one fact per relation)
                 n_shared_last=0, # persons whose last name another person also has (a hard neighbourhood; see below)
                 n_first=12, # first names to draw from
@@ -141,7 +141,7 @@ def build_world(n_persons=260, # number of persons (each has one fact per relati
         for r, (kind, _) in RELATIONS.items(): g.add_edge(name, rng.choice(objects[kind]), relation=r)
     return World(g, persons, objects)
 
-# %% ../nbs/01_toyworld.ipynb #4b59cb70
+# %% ../nbs/01_toyworld.ipynb #b16ada29
 def fact_sentence(rel, subject, obj, template=None, rng=random):
     "A sentence stating a fact with the subject named, in `template` or a random template of `rel`"
     tpls = RELATIONS[rel][1] if rel in RELATIONS else TWO_HOP[rel][2]
@@ -161,7 +161,7 @@ def bio(world, s, rng):
     if rng.random() < 0.5: out.insert(0, f"this is the story of {s}")
     return " . ".join(out) + " ."
 
-# %% ../nbs/01_toyworld.ipynb #b54178f0
+# %% ../nbs/01_toyworld.ipynb #48f388e0
 def world_sentence(world, rng):
     "A sentence of the general corpus: a fact about a place or company, or a filler sentence"
     O = world.objects
@@ -204,7 +204,7 @@ def general_corpus(world, n_docs=400, seed=1):
     rng = random.Random(seed)
     return [general_doc(world, rng) if i % 2 else bio(world, rng.choice(world.persons), rng) for i in range(n_docs)]
 
-# %% ../nbs/01_toyworld.ipynb #abf3ff19
+# %% ../nbs/01_toyworld.ipynb #8c406947
 SPECIALS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
 
 def all_words(world):
@@ -228,7 +228,7 @@ def build_tokenizer(world):
     return PreTrainedTokenizerFast(tokenizer_object=t, pad_token="[PAD]", unk_token="[UNK]", bos_token="[BOS]",
                                    eos_token="[EOS]", padding_side="right")
 
-# %% ../nbs/01_toyworld.ipynb #f4e11c1f
+# %% ../nbs/01_toyworld.ipynb #8574411e
 @dataclass
 class TrainConfig:
     "Architecture and optimisation of the toy world model"
@@ -264,7 +264,7 @@ def batch_ids(world, tok, rng, cfg):
         rows.append(ids[:cfg.n_ctx])
     return torch.tensor(rows)
 
-# %% ../nbs/01_toyworld.ipynb #dd1a99c7
+# %% ../nbs/01_toyworld.ipynb #e3e8374a
 def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None, model=None):
     "Train the toy world model from scratch, or go on training `model` (deterministic for a given `cfg.seed`)"
     model = model if model is not None else make_model(len(tok), cfg)
@@ -282,7 +282,7 @@ def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None, mod
     model.eval()
     return model
 
-# %% ../nbs/01_toyworld.ipynb #86b6383e
+# %% ../nbs/01_toyworld.ipynb #19e8c89e
 @torch.no_grad()
 def next_token_accuracy(model, tok, prompts, answers, bs=256):
     "Fraction of `prompts` whose greedy next token is the (one-token) answer"
@@ -308,7 +308,7 @@ def recall_report(model, tok, world):
             out[f"{r}/{j}"] = next_token_accuracy(model, tok, [t.format(s) for s in world.persons], [world.two_hop(s, r) for s in world.persons])
     return out
 
-# %% ../nbs/01_toyworld.ipynb #a8435fbf
+# %% ../nbs/01_toyworld.ipynb #66d431e9
 def toyworld_dir():
     "Where the shipped toy world lives: `$KNOWEDIT_TOYWORLD`, else `data/toyworld` beside the package"
     import os, knowedit
@@ -328,7 +328,7 @@ def load_world(path=None):
     if not p.exists(): raise FileNotFoundError(f"No toy world at {p.parent}: run `knowedit toyworld build`")
     return world_from_json(json.loads(p.read_text()))
 
-# %% ../nbs/01_toyworld.ipynb #1df15380
+# %% ../nbs/01_toyworld.ipynb #500a0ea7
 def _recall_sample(world, n=400, seed=5):
     "The fixed sample of facts whose recall is logged during training"
     return random.Random(seed).sample(world.facts(), n)
@@ -372,7 +372,7 @@ def save_toyworld(out, model, tok, world, report):
     except ImportError: return
     save_toy_datasets(world, out)
 
-# %% ../nbs/01_toyworld.ipynb #83dddd09
+# %% ../nbs/01_toyworld.ipynb #ed6715e6
 @torch.no_grad()
 def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, seed=0, spec=None):
     """P(target) for one fact: clean, with the subject's embeddings noised, and noised with one hidden state restored,
