@@ -21,9 +21,9 @@ import knowedit
 from .core import ModelSpec, StopForward, Trace
 
 # %% auto #0
-__all__ = ['GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA', 'FORMAT', 'SecondMoment', 'shared_data_dir', 'glue_corpus', 'model_samples',
-           'default_corpus', 'corpus_texts', 'context_length', 'tokenize_corpus', 'length_batches',
-           'model_fingerprints', 'StatsCacheWarning', 'stats_cache_dir', 'layer_stats']
+__all__ = ['GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA', 'FORMAT', 'SecondMoment', 'glue_corpus', 'model_samples', 'default_corpus',
+           'corpus_texts', 'context_length', 'tokenize_corpus', 'length_batches', 'model_fingerprints',
+           'StatsCacheWarning', 'stats_cache_dir', 'layer_stats']
 
 # %% ../nbs/04_stats.ipynb #c04ec367
 class SecondMoment:
@@ -57,10 +57,7 @@ class SecondMoment:
     def __repr__(self): return f"SecondMoment(d={self.sum.shape[0]}, count={self.count}, {self.meta.get('source', 'in memory')})"
 
 # %% ../nbs/04_stats.ipynb #682c02c4
-def shared_data_dir()->Path:
-    "The shared data folder: `$KNOWEDIT_SHARED_DATA`, else `shared/data` beside the repository"
-    env = os.environ.get('KNOWEDIT_SHARED_DATA')
-    return Path(env).expanduser() if env else Path(knowedit.__file__).resolve().parent.parent.parent/'shared'/'data'
+from .data import shared_data_dir  # one definition of where the shared data lives
 
 GLUE_TEXT_FIELDS = dict(sst2=('sentence',), cola=('sentence',), mrpc=('sentence1', 'sentence2'),
                         rte=('sentence1', 'sentence2'), nli=('sentence1', 'sentence2'), mmlu=('question', 'choices'))
