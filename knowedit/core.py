@@ -17,7 +17,7 @@ from transformers.pytorch_utils import Conv1D
 
 # %% auto #0
 __all__ = ['tiny_model', 'get_module', 'weight_layout', 'match_shape', 'ModelSpec', 'add_at', 'StopForward', 'TraceRecord',
-           'Trace', 'subject_last_index', 'subject_last_indices', 'encode', 'snapshot', 'restore']
+           'Trace', 'subject_last_index', 'subject_last_indices', 'encode', 'pad_ids', 'snapshot', 'restore']
 
 # %% ../nbs/00_core.ipynb #98975d05
 def tiny_model(
@@ -277,6 +277,20 @@ def encode(
     assert (mask.cummin(1).values == mask).all(), "expected right padding"
     if device is not None: enc = enc.to(device)
     return enc, enc['attention_mask'].sum(1) - 1
+
+# %% ../nbs/00_core.ipynb #685e9fb5
+def pad_ids(
+    rows:list,  # lists of token ids
+    pad_id:int,  # the id to fill with (never attended to)
+    device=None,
+)->dict:
+    "Right-padded `input_ids` and `attention_mask` (b, longest row) of token-id lists, as `encode` pads texts"
+    n = max(map(len, rows))
+    ids = torch.full((len(rows), n), pad_id, dtype=torch.long)
+    mask = torch.zeros(len(rows), n, dtype=torch.long)
+    for i, r in enumerate(rows): ids[i, :len(r)] = torch.as_tensor(r, dtype=torch.long); mask[i, :len(r)] = 1
+    return dict(input_ids=ids.to(device), attention_mask=mask.to(device))
+
 
 # %% ../nbs/00_core.ipynb #9c27e0a8
 def snapshot(

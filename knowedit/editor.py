@@ -96,6 +96,7 @@ class Editor:
         self.names = [self.spec.rewrite_name(l) for l in self.layers]
         self.W0 = snapshot(model, self.names, device="cpu")
         self.Cp = {l: torch.zeros(self.spec.d_k, self.spec.d_k, dtype=torch.float64) for l in self.layers}
+        self.state = {}  # named tensors a method keeps between batches: saved with the edit, rolled back with a failed batch, cleared by restore
         self._C, self._ctx, self.corpus, self.n_edits, self.timing = stats, None, corpus, 0, dict(stats_s=0.)
 
     @property
@@ -131,13 +132,14 @@ class Editor:
         "Apply one batch of edit requests; on any failure restore the weights and raise `EditError`"
         self.check(requests)
         self.C, self.ctx  # statistics and templates from the unedited model, before anything changes
-        before, t0 = snapshot(self.model, self.names), time.perf_counter()
+        before, state, t0 = snapshot(self.model, self.names), dict(self.state), time.perf_counter()
         try:
             deltas, info = self.method.apply(self, requests)
             for n in self.names:
                 if not torch.isfinite(self.spec.module(self.model, n).weight).all(): raise FloatingPointError(f"non-finite weights in {n}")
-        except Exception as e:
-            restore(self.model, before)
+        except BaseException as e:
+            restore(self.model, before); self.state = state
+            if not isinstance(e, Exception): raise  # KeyboardInterrupt and the like: rolled back, and passed on as they are
             ids = [getattr(q, "case_id", "?") for q in requests]
             raise EditError(f"editing requests {ids[:5]}{'...' if len(ids) > 5 else ''} with {self.method.name} failed "
                             f"({type(e).__name__}: {e}); the model was restored to its state before this batch") from e
@@ -157,6 +159,7 @@ class Editor:
         "Bring back the original weights bit for bit and forget the sequential state"
         restore(self.model, self.W0)
         for c in self.Cp.values(): c.zero_()
+        self.state.clear()
         self.n_edits = 0
 
 # %% ../nbs/07_editor.ipynb #e8222ccc
@@ -170,6 +173,7 @@ def save_edit(ed, path):
         W = ed.spec.module(ed.model, n).weight.detach().cpu()
         t[f"delta.{l}"] = W.double() - ed.W0[n].double()
         t[f"cp.{l}"] = ed.Cp[l]
+    t.update({f"state.{k}": v.detach().cpu() for k, v in ed.state.items()})
     meta = dict(method=ed.method.name, hparams=asdict(ed.hp), ctx=ed._ctx, n_edits=ed.n_edits, **_identity(ed.model, ed.spec))
     path = Path(path); tmp = path.with_suffix(path.suffix + ".tmp")
     save_file({k: v.contiguous() for k, v in t.items()}, str(tmp), metadata={"knowedit": json.dumps(meta)})
@@ -189,6 +193,7 @@ def load_edit(path, model, tok, **kw):
             W = ed.spec.module(model, n).weight
             W.copy_((ed.W0[n].double() + t[f"delta.{l}"]).to(W.dtype))
             ed.Cp[l] = t[f"cp.{l}"]
+    ed.state = {k[len("state."):]: v for k, v in t.items() if k.startswith("state.")}
     ed._ctx, ed.n_edits = meta["ctx"], meta["n_edits"]
     return ed
 

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .core import pad_ids
 from .data import PLACE_TEMPLATES, shared_data_dir, spaced, split_persons
 from .toyworld import RELATIONS, general_corpus
 
@@ -117,10 +118,7 @@ def target_logprobs(
     with _evaluating(model):
         for b in range(n_batches):
             rows = [seq[h] for h in run[b*bs:(b+1)*bs]]
-            L = len(rows[0])
-            ids = torch.tensor([list(r) + [pad] * (L - len(r)) for r in rows], device=dev)
-            mask = torch.tensor([[1] * len(r) + [0] * (L - len(r)) for r in rows], device=dev)
-            logits = _logits(model(input_ids=ids, attention_mask=mask))
+            logits = _logits(model(**pad_ids(rows, pad, dev)))
             eb = torch.from_numpy(e[bounds[b]:bounds[b+1]])
             sel = logits[eb[:, 1].to(dev), eb[:, 2].to(dev)].float()  # (m, V): the positions that predict a target token
             tgt = eb[:, 3].to(dev)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
-from .core import ModelSpec, Trace, encode, subject_last_index, subject_last_indices, add_at, get_module
+from .core import ModelSpec, Trace, encode, pad_ids, subject_last_index, subject_last_indices, add_at, get_module
 
 # %% ../nbs/06_memit.ipynb #c230e7ae
 @dataclass
@@ -77,14 +77,6 @@ def target_ids(tok, target):
     if not ids: raise ValueError(f"Target {target!r} has no tokens")
     return ids
 
-def _pad(rows, pad_id, device):
-    "Right-pad lists of token ids into `input_ids` and `attention_mask`"
-    n = max(map(len, rows))
-    ids = torch.full((len(rows), n), pad_id, dtype=torch.long)
-    mask = torch.zeros(len(rows), n, dtype=torch.long)
-    for i, r in enumerate(rows): ids[i, :len(r)] = torch.tensor(r); mask[i, :len(r)] = 1
-    return dict(input_ids=ids.to(device), attention_mask=mask.to(device))
-
 # %% ../nbs/06_memit.ipynb #c10d4333
 @contextmanager
 def replay_below(model, spec, L, enc):
@@ -105,10 +97,13 @@ def replay_below(model, spec, L, enc):
                 out = (h, *out[1:]) if isinstance(out, tuple) else h
             return out
         return fwd
+    own = [vars(b).get("forward") for b in blocks]  # a forward set on the instance, e.g. by accelerate's device hooks
     for l, b in enumerate(blocks): b.forward = replay(l)
     try: yield slot, cache
     finally:
-        for b in blocks: del b.forward
+        for b, f in zip(blocks, own):
+            if f is None: del b.forward
+            else: b.forward = f
 
 def _hidden(model, enc):
     "Final hidden states (after the last norm), without computing logits everywhere"
@@ -147,7 +142,7 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
             tgt_pos.append([len(ids) - len(t) - 1 + j for j in range(len(t))]); tgt_ids.append(t)
         kl_rows.append(len(rows)); rows.append(tok(hp.kl_prompt.format(q.subject))["input_ids"])
         idx.append(subject_last_index(tok, hp.kl_prompt, q.subject)); owner.append(r)
-    enc = _pad(rows, tok.pad_token_id, dev)
+    enc = pad_ids(rows, tok.pad_token_id, dev)
     idx, owner = torch.tensor(idx, device=dev), torch.tensor(owner, device=dev)
     n, nrow = len(requests), len(rows)
     rw = torch.tensor([i for i in range(nrow) if i not in set(kl_rows)], device=dev)  # rewriting rows

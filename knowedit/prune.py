@@ -55,19 +55,17 @@ def restrain_delta(delta, # (d, d_k) accumulated perturbation Δ
 class PruneScaleWarning(UserWarning):
     "The log restraint enlarged singular values: ξ·ln(α) < 1 at some layer"
 
-def _state(ed):
-    if not hasattr(ed, "_prune"): ed._prune = dict(offset={}, xi={})
-    return ed._prune
+def _offset_key(l): return f"prune.offset.{l}"  # the restraint's correction of layer l, kept in `Editor.state`
 
 def prune_xi(ed, l)->float:
     "ξ of layer `l`: the largest singular value of its original weight W0 (computed once per editor)"
-    st = _state(ed)
-    if l not in st["xi"]: st["xi"][l] = spectral_norm(ed.W0[ed.spec.rewrite_name(l)])
-    return st["xi"][l]
+    xi = ed.__dict__.setdefault("_prune_xi", {})
+    if l not in xi: xi[l] = spectral_norm(ed.W0[ed.spec.rewrite_name(l)])
+    return xi[l]
 
 def raw_delta(ed, l)->torch.Tensor:
     "The raw accumulated perturbation Δ of layer `l` (d, d_k) float64: W - W0 minus what restraint has changed"
-    off = _state(ed)["offset"].get(l)
+    off = ed.state.get(_offset_key(l))
     return ed.delta(l) if off is None else ed.delta(l) - off
 
 def _write(ed, l, W_math):
@@ -77,7 +75,7 @@ def _write(ed, l, W_math):
     new = ed.spec.from_math(W_math).to(dtype=W.dtype, device=W.device)
     if not torch.isfinite(new).all(): raise FloatingPointError(f"non-finite weights after restraint at layer {l}")
     with torch.no_grad(): W.copy_(new)
-    _state(ed)["offset"][l] = ed.delta(l) - raw
+    ed.state[_offset_key(l)] = ed.delta(l) - raw
 
 def prune_restrain(ed:Editor, # an editor after any number of batches of any method
                    alpha:float|None=None, kind:str|None=None, faithful:bool|None=None, # default: the editor's PruneHParams, else e, "log", False
@@ -104,16 +102,9 @@ def prune_restrain(ed:Editor, # an editor after any number of batches of any met
 def prune_undo(ed:Editor):
     "Put back the raw weights W0 + Δ (undo every restraint)"
     for l in ed.layers:
-        if l in _state(ed)["offset"]:
+        if _offset_key(l) in ed.state:
             _write(ed, l, ed.spec.to_math(ed.W0[ed.spec.rewrite_name(l)]).double() + raw_delta(ed, l))
-            del _state(ed)["offset"][l]
-
-_editor_restore = Editor.restore
-def _restore(self):
-    _editor_restore(self)
-    if hasattr(self, "_prune"): self._prune["offset"].clear()
-_restore.__doc__ = _editor_restore.__doc__
-Editor.restore = _restore
+            del ed.state[_offset_key(l)]
 
 # %% ../nbs/10_prune.ipynb #9f81b64e
 @dataclass
@@ -146,17 +137,11 @@ def _base_hparams(hp):
 def _prune(ed, requests):
     hp = ed.hp
     if hp.base not in METHODS: raise ValueError(f"Unknown base method {hp.base!r}; known: {sorted(METHODS)}")
-    st = _state(ed)
-    saved = dict(st["offset"])
-    try:
-        if hp.mode == "posthoc": prune_undo(ed)
-        ed.hp = _base_hparams(hp)
-        try: deltas, info = METHODS[hp.base].apply(ed, requests)
-        finally: ed.hp = hp
-        info["prune"] = prune_restrain(ed)
-    except BaseException:
-        st["offset"] = saved  # the editor writes the weights of before the batch back
-        raise
+    if hp.mode == "posthoc": prune_undo(ed)  # a failure below rolls back weights and `ed.state` together (see `Editor.edit`)
+    ed.hp = _base_hparams(hp)
+    try: deltas, info = METHODS[hp.base].apply(ed, requests)
+    finally: ed.hp = hp
+    info["prune"] = prune_restrain(ed)
     return deltas, info
 
 register_method("prune", PruneHParams, _prune)

@@ -7,12 +7,14 @@ Docs: https://knowedit.github.io/knowedit/toyworld.html.md"""
 # %% auto #0
 __all__ = ['SYL_A', 'SYL_B', 'RELATIONS', 'TWO_HOP', 'BIO', 'OBJECTS', 'FILLER', 'HELD_OUT', 'SPECIALS', 'World', 'build_world',
            'fact_sentence', 'bio', 'world_sentence', 'general_doc', 'qa_doc', 'profile', 'sample_doc', 'general_corpus',
-           'all_words', 'build_tokenizer', 'TrainConfig', 'make_model', 'batch_ids', 'train', 'next_token_accuracy',
-           'recall_report', 'toyworld_dir', 'world_to_json', 'world_from_json', 'load_world', 'build_toyworld',
-           'polish', 'save_toyworld', 'causal_trace', 'trace_facts']
+           'all_words', 'build_tokenizer', 'TrainConfig', 'make_model', 'batch_ids', 'name_token_ids', 'late_read_mask',
+           'late_reading', 'train', 'next_token_accuracy', 'recall_report', 'toyworld_dir', 'world_to_json',
+           'world_from_json', 'load_world', 'build_toyworld', 'polish', 'save_toyworld', 'causal_trace', 'trace_facts']
 
 # %% ../nbs/01_toyworld.ipynb #b89299a0
 import json, math, random, time
+from contextlib import contextmanager
+from .core import encode
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import networkx as nx
@@ -244,6 +246,8 @@ class TrainConfig:
     seed: int = 0
     polish_steps: int = 500  # a second run of the schedule on fresh samples, from the trained weights
     polish_lr: float = 2e-3
+    late_read: int = 0  # main schedule: tokens after a name cannot attend to it in layers below this one (0: off; attempt 4 used 4)
+    polish_late_read: int = 0  # the same for the polish
 
 def make_model(vocab_size, cfg=TrainConfig()):
     "A freshly initialised GPT-2 for the toy world"
@@ -264,20 +268,52 @@ def batch_ids(world, tok, rng, cfg):
         rows.append(ids[:cfg.n_ctx])
     return torch.tensor(rows)
 
+# %% ../nbs/01_toyworld.ipynb #faa502a0
+def name_token_ids(world, tok):
+    "Ids of the words of person names (first, middle and last names share no word with the rest of the world)"
+    return sorted({i for s in world.persons for i in tok(s, add_special_tokens=False)["input_ids"]})
+
+def late_read_mask(ids, name_ids, dtype=torch.float32):
+    "Additive attention mask (batch, 1, T, T): causal, and no token attends to a name it is not part of"
+    is_name = torch.isin(ids, torch.tensor(name_ids))
+    start = is_name & ~torch.nn.functional.pad(is_name[:, :-1], (1, 0))
+    run = torch.where(is_name, start.cumsum(1), 0)  # which name each token belongs to (0: none)
+    causal = torch.ones(ids.shape[1], ids.shape[1], dtype=torch.bool).tril()
+    allowed = causal & ~(is_name[:, None, :] & (run[:, :, None] != run[:, None, :]))
+    return torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
+
+@contextmanager
+def late_reading(model, name_ids, below):
+    "While active, the attention of blocks `0 .. below-1` uses `late_read_mask` of the ids passed to the yielded setter"
+    mask = [None]
+    def set_ids(ids): mask[0] = late_read_mask(ids, name_ids) if ids is not None and below else None
+    def hook(mod, args, kwargs):
+        if mask[0] is not None: kwargs["attention_mask"] = mask[0]
+        return args, kwargs
+    hooks = [model.transformer.h[l].attn.register_forward_pre_hook(hook, with_kwargs=True) for l in range(below)]
+    try: yield set_ids
+    finally:
+        for h in hooks: h.remove()
+
+
 # %% ../nbs/01_toyworld.ipynb #e3e8374a
 def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None, model=None):
     "Train the toy world model from scratch, or go on training `model` (deterministic for a given `cfg.seed`)"
     model = model if model is not None else make_model(len(tok), cfg)
+    with late_reading(model, name_token_ids(world, tok), cfg.late_read) as set_ids:
+        return _train(world, tok, cfg, log, eval_fn, ckpt, model, set_ids)
+
+def _train(world, tok, cfg, log, eval_fn, ckpt, model, set_ids):
     rng = random.Random(cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / cfg.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps))))
     model.train(); t0 = time.time()
     for step in range(cfg.steps):
-        x = batch_ids(world, tok, rng, cfg)
+        x = batch_ids(world, tok, rng, cfg); set_ids(x)
         loss = model(input_ids=x, labels=x).loss
         opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
         if step % 50 == 0 or step == cfg.steps - 1: log(f"step {step} loss {loss.item():.3f} {time.time()-t0:.0f}s")
-        if eval_fn and (step + 1) % 200 == 0: model.eval(); log(f"step {step+1} {eval_fn(model)}"); model.train()
+        if eval_fn and (step + 1) % 200 == 0: model.eval(); set_ids(None); log(f"step {step+1} {eval_fn(model)}"); model.train()
         if ckpt and (step + 1) % 200 == 0: torch.save(model.state_dict(), ckpt)
     model.eval()
     return model
@@ -288,9 +324,8 @@ def next_token_accuracy(model, tok, prompts, answers, bs=256):
     "Fraction of `prompts` whose greedy next token is the (one-token) answer"
     hits = 0
     for i in range(0, len(prompts), bs):
-        enc = tok(prompts[i:i+bs], return_tensors="pt", padding=True)
+        enc, last = encode(tok, prompts[i:i+bs])
         logits = model(**enc).logits
-        last = enc["attention_mask"].sum(1) - 1
         pred = logits[torch.arange(len(last)), last].argmax(-1)
         gold = torch.tensor([tok.convert_tokens_to_ids(a) for a in answers[i:i+bs]])
         hits += (pred == gold).sum().item()
@@ -359,7 +394,7 @@ def polish(world, tok, model, cfg, log=print):
     "The second run of the schedule: `cfg.polish_steps` steps at `cfg.polish_lr`, on a new stream of samples"
     if not cfg.polish_steps: return model
     from dataclasses import replace
-    pc = replace(cfg, steps=cfg.polish_steps, lr=cfg.polish_lr, warmup=20, seed=cfg.seed + 1)
+    pc = replace(cfg, steps=cfg.polish_steps, lr=cfg.polish_lr, warmup=20, seed=cfg.seed + 1, late_read=cfg.polish_late_read)
     log("polish"); return train(world, tok, pc, log=log, eval_fn=_progress_eval(world, tok), model=model)
 
 def save_toyworld(out, model, tok, world, report):
