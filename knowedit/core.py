@@ -278,7 +278,7 @@ def encode(
     if device is not None: enc = enc.to(device)
     return enc, enc['attention_mask'].sum(1) - 1
 
-# %% ../nbs/00_core.ipynb #685e9fb5
+# %% ../nbs/00_core.ipynb #9f5b440e
 def pad_ids(
     rows:list,  # lists of token ids
     pad_id:int,  # the id to fill with (never attended to)

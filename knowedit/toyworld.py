@@ -268,7 +268,7 @@ def batch_ids(world, tok, rng, cfg):
         rows.append(ids[:cfg.n_ctx])
     return torch.tensor(rows)
 
-# %% ../nbs/01_toyworld.ipynb #faa502a0
+# %% ../nbs/01_toyworld.ipynb #686ff774
 def name_token_ids(world, tok):
     "Ids of the words of person names (first, middle and last names share no word with the rest of the world)"
     return sorted({i for s in world.persons for i in tok(s, add_special_tokens=False)["input_ids"]})
