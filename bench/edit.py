@@ -2,6 +2,7 @@
 
     python bench/edit.py                      # toy world: ROME and MEMIT, batch 20, plus the values comparison
     python bench/edit.py --model smollm2 --n 20 --threads 2
+    python bench/edit.py --model smollm2 --methods memit --skip-loop --eval   # SmolLM2: MEMIT's time and efficacy only
 
 Prints tables; nothing is asserted (tests live in the notebooks). Statistics are computed (or read from the
 cache) before timing starts, as a sequential run does once."""
@@ -12,13 +13,15 @@ from knowedit.editor import Editor
 from knowedit.memit import compute_values
 from knowedit.data import load_counterfact, counterfact_from_known, filter_known, shared_data_dir
 from knowedit.toyworld import toyworld_dir
+from knowedit.evaluate import eval_counterfact
 
 
-def requests_for(name, model, tok, n):
-    if name == "toyworld": return [r.requested_rewrite for r in load_counterfact(toyworld_dir() / "counterfact.json")[:n]]
+def records_for(name, model, tok, n):
+    "The first `n` CounterFact-style records: the toy world's, or real known facts the model knows"
+    if name == "toyworld": return load_counterfact(toyworld_dir() / "counterfact.json")[:n]
     facts = json.loads((shared_data_dir() / "known_1000.json").read_text())
     known = filter_known(facts[:400], model, tok, verbose=False)
-    return [r.requested_rewrite for r in load_counterfact(counterfact_from_known(known))[:n]]
+    return load_counterfact(counterfact_from_known(known))[:n]
 
 
 def timed(f):
@@ -31,18 +34,24 @@ def main():
     ap.add_argument("--n", type=int, default=20, help="edits per method (one MEMIT batch)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-loop", action="store_true", help="skip the per-request values loop")
+    ap.add_argument("--methods", default="memit,rome", help="comma-separated methods to time")
+    ap.add_argument("--eval", action="store_true", help="also print efficacy / generalisation / specificity after each method's edit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model, tok = load_model(a.model)
-    reqs = requests_for(a.model, model, tok, a.n)
+    recs = records_for(a.model, model, tok, a.n)
+    reqs = [r.requested_rewrite for r in recs]
+    keys = ["efficacy", "generalization", "specificity"]
+    if a.eval: print("before:", {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys})
     print(f"model {a.model}, {len(reqs)} requests, {a.threads} threads, torch {torch.__version__}")
     rows = []
-    for method in ["memit", "rome"]:
+    for method in a.methods.split(","):
         ed = Editor(model, tok, method)
         ed.C; ed.ctx  # statistics and context templates: once per run, not per edit
         res, secs = timed(lambda: ed.edit(reqs))
         i = res.info
         rows.append((method, len(reqs), secs / len(reqs), i["t_values"] / len(reqs), i["t_keys"] / len(reqs), i["t_solve"] / len(reqs), ed.timing["stats_s"]))
+        if a.eval: print(f"after {method} (one batch):", {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys}, flush=True)
         ed.restore()
     print(f"\n| method | edits | s/edit | values | keys | solve | stats (once) |\n|---|---|---|---|---|---|---|")
     for r in rows: print(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.1f} s |")
