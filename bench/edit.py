@@ -24,6 +24,11 @@ def records_for(name, model, tok, n):
     return load_counterfact(counterfact_from_known(known))[:n]
 
 
+def scores(model, tok, recs, keys=("efficacy", "generalization", "specificity")):
+    "The CounterFact edit metrics of `recs`, rounded"
+    return {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys}
+
+
 def timed(f):
     t0 = time.perf_counter(); out = f(); return out, time.perf_counter() - t0
 
@@ -41,8 +46,7 @@ def main():
     model, tok = load_model(a.model)
     recs = records_for(a.model, model, tok, a.n)
     reqs = [r.requested_rewrite for r in recs]
-    keys = ["efficacy", "generalization", "specificity"]
-    if a.eval: print("before:", {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys})
+    if a.eval: print("before:", scores(model, tok, recs))
     print(f"model {a.model}, {len(reqs)} requests, {a.threads} threads, torch {torch.__version__}")
     rows = []
     for method in a.methods.split(","):
@@ -51,7 +55,7 @@ def main():
         res, secs = timed(lambda: ed.edit(reqs))
         i = res.info
         rows.append((method, len(reqs), secs / len(reqs), i["t_values"] / len(reqs), i["t_keys"] / len(reqs), i["t_solve"] / len(reqs), ed.timing["stats_s"]))
-        if a.eval: print(f"after {method} (one batch):", {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys}, flush=True)
+        if a.eval: print(f"after {method} (one batch):", scores(model, tok, recs), flush=True)
         ed.restore()
     print(f"\n| method | edits | s/edit | values | keys | solve | stats (once) |\n|---|---|---|---|---|---|---|")
     for r in rows: print(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.1f} s |")
