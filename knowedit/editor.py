@@ -132,7 +132,8 @@ class Editor:
         "Apply one batch of edit requests; on any failure restore the weights and raise `EditError`"
         self.check(requests)
         self.C, self.ctx  # statistics and templates from the unedited model, before anything changes
-        before, state, t0 = snapshot(self.model, self.names), dict(self.state), time.perf_counter()
+        before, t0 = snapshot(self.model, self.names), time.perf_counter()
+        state = {k: v.clone() for k, v in self.state.items()}  # copies: a method may update a state tensor in place
         try:
             deltas, info = self.method.apply(self, requests)
             for n in self.names:
