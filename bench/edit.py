@@ -3,10 +3,12 @@
     python bench/edit.py                      # toy world: ROME and MEMIT, batch 20, plus the values comparison
     python bench/edit.py --model smollm2 --n 20 --threads 2
     python bench/edit.py --model smollm2 --methods memit --skip-loop --eval   # SmolLM2: MEMIT's time and efficacy only
+    python bench/edit.py --model smollm2 --methods none --steps 5   # SmolLM2: batched values vs the loop, 5 steps each
 
 Prints tables; nothing is asserted (tests live in the notebooks). Statistics are computed (or read from the
 cache) before timing starts, as a sequential run does once."""
 import argparse, json, time
+from dataclasses import replace
 import torch
 from knowedit.models import load_model
 from knowedit.editor import Editor
@@ -40,6 +42,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-loop", action="store_true", help="skip the per-request values loop")
     ap.add_argument("--methods", default="memit,rome", help="comma-separated methods to time")
+    ap.add_argument("--steps", type=int, default=None, help="cap the value steps of the batched-vs-loop comparison (same cap for both)")
     ap.add_argument("--eval", action="store_true", help="also print efficacy / generalisation / specificity after each method's edit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -49,7 +52,7 @@ def main():
     if a.eval: print("before:", scores(model, tok, recs))
     print(f"model {a.model}, {len(reqs)} requests, {a.threads} threads, torch {torch.__version__}")
     rows = []
-    for method in a.methods.split(","):
+    for method in [m for m in a.methods.split(",") if m != "none"]:
         ed = Editor(model, tok, method)
         ed.C; ed.ctx  # statistics and context templates: once per run, not per edit
         res, secs = timed(lambda: ed.edit(reqs))
@@ -61,7 +64,7 @@ def main():
     for r in rows: print(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.1f} s |")
     if a.skip_loop: return
     ed = Editor(model, tok, "memit")
-    hp, ctx = ed.hp, ed.ctx
+    hp, ctx = (replace(ed.hp, v_num_grad_steps=a.steps) if a.steps else ed.hp), ed.ctx
     Zb, tb = timed(lambda: compute_values(model, tok, reqs, hp, ctx, ed.spec)[0])
     Zl, tl = timed(lambda: torch.cat([compute_values(model, tok, [q], hp, ctx, ed.spec, replay=False)[0] for q in reqs]))
     err = ((Zb - Zl).norm(dim=-1) / Zl.norm(dim=-1)).max().item()
