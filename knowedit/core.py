@@ -17,7 +17,8 @@ from transformers.pytorch_utils import Conv1D
 
 # %% auto #0
 __all__ = ['tiny_model', 'get_module', 'weight_layout', 'match_shape', 'ModelSpec', 'add_at', 'StopForward', 'TraceRecord',
-           'Trace', 'subject_last_index', 'subject_last_indices', 'encode', 'pad_ids', 'snapshot', 'restore']
+           'Trace', 'subject_last_index', 'subject_last_indices', 'encode', 'align_rows', 'pad_ids', 'snapshot',
+           'restore']
 
 # %% ../nbs/00_core.ipynb #98975d05
 def tiny_model(
@@ -279,17 +280,30 @@ def encode(
     return enc, enc['attention_mask'].sum(1) - 1
 
 # %% ../nbs/00_core.ipynb #9f5b440e
+def align_rows(
+    rows:list,  # lists of token ids
+    idx:list,  # per row, the position that must land in the common column S
+    pad:int,  # the id to fill with (never attended to)
+    device=None,
+)->tuple:
+    "(input_ids, attention_mask, position_ids, S): `rows` padded on both sides so that every `idx[k]` is in column S"
+    S = max(idx)
+    T = max(S - i + len(r) for r, i in zip(rows, idx))
+    ids = torch.full((len(rows), T), pad, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for k, (r, i) in enumerate(zip(rows, idx)):
+        ids[k, S - i:S - i + len(r)] = torch.as_tensor(r, dtype=torch.long); mask[k, S - i:S - i + len(r)] = 1
+    pos = (mask.cumsum(1) - 1).clamp(min=0)
+    return ids.to(device), mask.to(device), pos.to(device), S
+
 def pad_ids(
     rows:list,  # lists of token ids
     pad_id:int,  # the id to fill with (never attended to)
     device=None,
 )->dict:
     "Right-padded `input_ids` and `attention_mask` (b, longest row) of token-id lists, as `encode` pads texts"
-    n = max(map(len, rows))
-    ids = torch.full((len(rows), n), pad_id, dtype=torch.long)
-    mask = torch.zeros(len(rows), n, dtype=torch.long)
-    for i, r in enumerate(rows): ids[i, :len(r)] = torch.as_tensor(r, dtype=torch.long); mask[i, :len(r)] = 1
-    return dict(input_ids=ids.to(device), attention_mask=mask.to(device))
+    ids, mask, _, _ = align_rows(rows, [0] * len(rows), pad_id, device)
+    return dict(input_ids=ids, attention_mask=mask)
 
 
 # %% ../nbs/00_core.ipynb #9c27e0a8
