@@ -110,19 +110,24 @@ def _model_id(model:nn.Module)->str:
     "The model's name or path as `transformers` recorded it, else its model type"
     return getattr(model.config, '_name_or_path', '') or getattr(model, 'name_or_path', '') or model.config.model_type
 
+def _toy_folder(model:nn.Module)->Path|None:
+    "The folder of a toy world the model was loaded from (one that holds the world's `kb.json`), else None"
+    p = Path(_model_id(model)).expanduser()
+    return p if (p / 'kb.json').is_file() else None
+
 def _default_corpus_name(model:nn.Module)->str:
-    "'toyworld' for a model loaded from a toy world folder, else 'glue'"
-    return 'toyworld' if 'toyworld' in Path(_model_id(model)).parts else 'glue'
+    "'toyworld' for a model loaded from a toy world folder (named so, or holding `kb.json`), else 'glue'"
+    return 'toyworld' if _toy_folder(model) or 'toyworld' in Path(_model_id(model)).parts else 'glue'
 
 def default_corpus(
     name_or_model:str|nn.Module='toyworld',  # 'toyworld', 'glue', or a model: 'toyworld' for the toy world model, else 'glue'
 )->list[str]:
     "The built-in corpus for covariance statistics, by name or for a model"
-    name = name_or_model
-    if not isinstance(name, str): name = _default_corpus_name(name)
-    if name == 'toyworld':
-        from knowedit.toyworld import build_world, general_corpus
-        return general_corpus(build_world())
+    name, folder = name_or_model, None
+    if not isinstance(name, str): name, folder = _default_corpus_name(name), _toy_folder(name)
+    if name == 'toyworld':  # the general corpus of the model's own world (a rebuilt or experimental world has other names)
+        from knowedit.toyworld import load_world, general_corpus
+        return general_corpus(load_world(folder))
     if name == 'glue': return glue_corpus()
     raise ValueError(f"Unknown corpus {name!r}; built-in corpora: {DEFAULT_CORPORA}")
 
@@ -144,7 +149,7 @@ def corpus_texts(
     if corpus is None:
         if model is None: raise ValueError("Pass a corpus, or a model to choose the default corpus for")
         label = _default_corpus_name(model)
-        return default_corpus(label), label
+        return default_corpus(model), label
     if isinstance(corpus, str) and corpus in DEFAULT_CORPORA: return default_corpus(corpus), corpus
     if isinstance(corpus, (str, Path)):
         p = Path(corpus).expanduser()

@@ -9,7 +9,8 @@ __all__ = ['SYL_A', 'SYL_B', 'RELATIONS', 'TWO_HOP', 'BIO', 'OBJECTS', 'FILLER',
            'fact_sentence', 'bio', 'world_sentence', 'general_doc', 'qa_doc', 'profile', 'sample_doc', 'general_corpus',
            'all_words', 'build_tokenizer', 'TrainConfig', 'make_model', 'batch_ids', 'name_token_ids', 'late_read_mask',
            'late_reading', 'train', 'next_token_accuracy', 'recall_report', 'toyworld_dir', 'world_to_json',
-           'world_from_json', 'load_world', 'build_toyworld', 'polish', 'save_toyworld', 'causal_trace', 'trace_facts']
+           'world_from_json', 'load_world', 'build_toyworld', 'polish', 'save_toyworld', 'causal_trace', 'trace_facts',
+           'replacement_partners']
 
 # %% ../nbs/01_toyworld.ipynb #b89299a0
 import json, math, random, time
@@ -409,9 +410,10 @@ def save_toyworld(out, model, tok, world, report):
 
 # %% ../nbs/01_toyworld.ipynb #ed6715e6
 @torch.no_grad()
-def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, seed=0, spec=None):
+def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, seed=0, spec=None, replace=None):
     """P(target) for one fact: clean, with the subject's embeddings noised, and noised with one hidden state restored,
-    for every layer, for block outputs ("layer") and MLP outputs ("mlp"), at the subject's last and the final token"""
+    for every layer, for block outputs ("layer") and MLP outputs ("mlp"), at the subject's last and the final token.
+    With `replace` (another subject of the same token length) the corruption is that subject instead of noise."""
     from knowedit.core import ModelSpec, Trace, encode, subject_last_index, _content_ids
     spec = spec or ModelSpec.from_model(model)
     enc, last = encode(tok, template.format(subject)); ids, last = enc["input_ids"], last.item()
@@ -420,10 +422,17 @@ def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, se
     first = len(_content_ids(tok, prefix.rstrip())) if prefix.strip() else si + 1 - len(tok(subject, add_special_tokens=False)["input_ids"])
     tid = tok(" " + target, add_special_tokens=False)["input_ids"][0]
     emb = model.get_input_embeddings(); e = emb(ids)
-    g = torch.Generator().manual_seed(seed)
-    nz = torch.zeros(n_noise, *e.shape[1:])
-    nz[:, first:si + 1] = torch.randn(n_noise, si + 1 - first, e.shape[-1], generator=g) * noise * emb.weight.std()
-    x, L = e + nz, spec.n_layer
+    if replace is None:
+        g = torch.Generator().manual_seed(seed)
+        nz = torch.zeros(n_noise, *e.shape[1:])
+        nz[:, first:si + 1] = torch.randn(n_noise, si + 1 - first, e.shape[-1], generator=g) * noise * emb.weight.std()
+        x = e + nz
+    else:
+        ids2 = encode(tok, template.format(replace))[0]["input_ids"]
+        if ids2.shape != ids.shape or subject_last_index(tok, template, replace) != si:
+            raise ValueError(f"replacement {replace!r} must have as many tokens as {subject!r} in {template!r}")
+        x, n_noise = emb(ids2), 1
+    L = spec.n_layer
     names = {"layer": [spec.layer_name(l) for l in range(L)], "mlp": [spec.mlp_name(l) for l in range(L)]}
     prob = lambda logits: logits[:, last].softmax(-1)[:, tid]
     with Trace(model, names["layer"] + names["mlp"]) as clean: p_clean = prob(model(inputs_embeds=e).logits).item()
@@ -440,9 +449,23 @@ def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, se
     return out
 
 def trace_facts(model, tok, facts, **kw):
-    "Average `causal_trace` over (template, subject, object) facts; the restored curves as fractions of the clean-corrupt gap"
+    """Average `causal_trace` over (template, subject, object) facts, or (template, subject, object, replacement) facts
+    traced by replacing the subject; the restored curves as fractions of the clean-corrupt gap"""
     acc = {}
-    for t, s, o in facts:
-        for k, v in causal_trace(model, tok, t, s, o, **kw).items(): acc[k] = acc.get(k, 0) + v / len(facts)
+    for t, s, o, *r in facts:
+        for k, v in causal_trace(model, tok, t, s, o, replace=r[0] if r else None, **kw).items(): acc[k] = acc.get(k, 0) + v / len(facts)
     gap = acc["clean"] - acc["corrupt"]
     return acc, {k: ((v - acc["corrupt"]) / gap).tolist() for k, v in acc.items() if k not in ("clean", "corrupt")}
+
+# %% ../nbs/01_toyworld.ipynb #ca1ce6c2
+def replacement_partners(world, tok, facts, seed=0):
+    "(template, subject, object, partner) for each (template, subject, object): a person with as many tokens and another answer"
+    rng, ntok = random.Random(seed), lambda s: len(tok(s, add_special_tokens=False)["input_ids"])
+    rel = {t: r for r, (_, ts) in RELATIONS.items() for t in ts} | {t: r for r, (*_, ts) in TWO_HOP.items() for t in ts}
+    out = []
+    for t, s, o in facts:
+        if t not in rel: raise ValueError(f"{t!r} is not a template of the toy world's relations")
+        cands = [p for p in world.persons if p != s and ntok(p) == ntok(s) and world.answer(p, rel[t]) != o]
+        if not cands: raise ValueError(f"no person has as many tokens as {s!r} and another answer to {t!r}")
+        out.append((t, s, o, rng.choice(cands)))
+    return out
