@@ -249,6 +249,8 @@ class TrainConfig:
     polish_lr: float = 2e-3
     late_read: int = 0  # main schedule: tokens after a name cannot attend to it in layers below this one (0: off; attempt 4 used 4)
     polish_late_read: int = 0  # the same for the polish
+    late_read_last_only: bool = False  # from layer `late_read` on, tokens see only a name's last token (attempt 7)
+    late_read_share: float = 1.0  # share of training rows that get the late-read masks (attempt 7: 0.75; the rest read freely)
 
 def make_model(vocab_size, cfg=TrainConfig()):
     "A freshly initialised GPT-2 for the toy world"
@@ -274,24 +276,36 @@ def name_token_ids(world, tok):
     "Ids of the words of person names (first, middle and last names share no word with the rest of the world)"
     return sorted({i for s in world.persons for i in tok(s, add_special_tokens=False)["input_ids"]})
 
-def late_read_mask(ids, name_ids, dtype=torch.float32):
-    "Additive attention mask (batch, 1, T, T): causal, and no token attends to a name it is not part of"
+def late_read_mask(ids, name_ids, last_only=False, rows=None, dtype=torch.float32):
+    """Additive attention mask (batch, 1, T, T): causal, and no token attends to a name it is not part of
+    (with `last_only`: to any token of it but the last). `rows` (batch,) bool: the rows restricted (default: all)"""
     is_name = torch.isin(ids, torch.tensor(name_ids))
     start = is_name & ~torch.nn.functional.pad(is_name[:, :-1], (1, 0))
+    end = is_name & ~torch.nn.functional.pad(is_name[:, 1:], (0, 1))
     run = torch.where(is_name, start.cumsum(1), 0)  # which name each token belongs to (0: none)
     causal = torch.ones(ids.shape[1], ids.shape[1], dtype=torch.bool).tril()
-    allowed = causal & ~(is_name[:, None, :] & (run[:, :, None] != run[:, None, :]))
+    block = (is_name & ~end if last_only else is_name)[:, None, :] & (run[:, :, None] != run[:, None, :])
+    if rows is not None: block &= rows[:, None, None]
+    allowed = causal & ~block
     return torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
 
 @contextmanager
-def late_reading(model, name_ids, below):
-    "While active, the attention of blocks `0 .. below-1` uses `late_read_mask` of the ids passed to the yielded setter"
-    mask = [None]
-    def set_ids(ids): mask[0] = late_read_mask(ids, name_ids) if ids is not None and below else None
-    def hook(mod, args, kwargs):
-        if mask[0] is not None: kwargs["attention_mask"] = mask[0]
-        return args, kwargs
-    hooks = [model.transformer.h[l].attn.register_forward_pre_hook(hook, with_kwargs=True) for l in range(below)]
+def late_reading(model, name_ids, below, last_only=False, share=1.0, seed=0):
+    """While active, the attention of blocks `0 .. below-1` uses `late_read_mask` of the ids passed to the yielded setter;
+    with `last_only`, blocks from `below` on use its last-token-only form; each row is restricted with probability `share`"""
+    masks, gen = [None, None], torch.Generator().manual_seed(seed)
+    def set_ids(ids):
+        if ids is None or not below: masks[:] = [None, None]; return
+        rows = torch.rand(ids.shape[0], generator=gen) < share if share < 1 else None
+        masks[:] = [late_read_mask(ids, name_ids, rows=rows), late_read_mask(ids, name_ids, True, rows) if last_only else None]
+    def hook(which):
+        def h(mod, args, kwargs):
+            if masks[which] is not None: kwargs["attention_mask"] = masks[which]
+            return args, kwargs
+        return h
+    blocks = model.transformer.h
+    hooks = [blocks[l].attn.register_forward_pre_hook(hook(0 if l < below else 1), with_kwargs=True)
+             for l in range(len(blocks) if last_only else below)]
     try: yield set_ids
     finally:
         for h in hooks: h.remove()
@@ -301,7 +315,7 @@ def late_reading(model, name_ids, below):
 def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None, model=None):
     "Train the toy world model from scratch, or go on training `model` (deterministic for a given `cfg.seed`)"
     model = model if model is not None else make_model(len(tok), cfg)
-    with late_reading(model, name_token_ids(world, tok), cfg.late_read) as set_ids:
+    with late_reading(model, name_token_ids(world, tok), cfg.late_read, cfg.late_read_last_only, cfg.late_read_share, cfg.seed) as set_ids:
         return _train(world, tok, cfg, log, eval_fn, ckpt, model, set_ids)
 
 def _train(world, tok, cfg, log, eval_fn, ckpt, model, set_ids):
@@ -457,7 +471,7 @@ def trace_facts(model, tok, facts, **kw):
     gap = acc["clean"] - acc["corrupt"]
     return acc, {k: ((v - acc["corrupt"]) / gap).tolist() for k, v in acc.items() if k not in ("clean", "corrupt")}
 
-# %% ../nbs/01_toyworld.ipynb #ca1ce6c2
+# %% ../nbs/01_toyworld.ipynb #5878abf6
 def replacement_partners(world, tok, facts, seed=0):
     "(template, subject, object, partner) for each (template, subject, object): a person with as many tokens and another answer"
     rng, ntok = random.Random(seed), lambda s: len(tok(s, add_special_tokens=False)["input_ids"])
