@@ -471,7 +471,7 @@ def trace_facts(model, tok, facts, **kw):
     gap = acc["clean"] - acc["corrupt"]
     return acc, {k: ((v - acc["corrupt"]) / gap).tolist() for k, v in acc.items() if k not in ("clean", "corrupt")}
 
-# %% ../nbs/01_toyworld.ipynb #5878abf6
+# %% ../nbs/01_toyworld.ipynb #4cd7df3e
 def replacement_partners(world, tok, facts, seed=0):
     "(template, subject, object, partner) for each (template, subject, object): a person with as many tokens and another answer"
     rng, ntok = random.Random(seed), lambda s: len(tok(s, add_special_tokens=False)["input_ids"])
