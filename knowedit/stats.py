@@ -111,9 +111,16 @@ def _model_id(model:nn.Module)->str:
     return getattr(model.config, '_name_or_path', '') or getattr(model, 'name_or_path', '') or model.config.model_type
 
 def _toy_folder(model:nn.Module)->Path|None:
-    "The folder of a toy world the model was loaded from (one that holds the world's `kb.json`), else None"
+    "The toy world folder (one holding the world's `kb.json`) the model was loaded from, or whose `model/` subfolder it came from, else None"
     p = Path(_model_id(model)).expanduser()
-    return p if (p / 'kb.json').is_file() else None
+    if not p.is_dir(): return None
+    return next((q for q in (p, p.parent) if (q / 'kb.json').is_file()), None)
+
+def _toy_corpus(folder:Path|None=None)->list[str]:
+    "The general corpus of the toy world in `folder`; None: the shipped world's (rebuilt from its seed where its files are absent, as in a wheel install)"
+    from knowedit.toyworld import load_world, build_world, general_corpus, toyworld_dir
+    if folder is None and not (toyworld_dir() / 'kb.json').is_file(): return general_corpus(build_world())
+    return general_corpus(load_world(folder))
 
 def _default_corpus_name(model:nn.Module)->str:
     "'toyworld' for a model loaded from a toy world folder (named so, or holding `kb.json`), else 'glue'"
@@ -125,9 +132,7 @@ def default_corpus(
     "The built-in corpus for covariance statistics, by name or for a model"
     name, folder = name_or_model, None
     if not isinstance(name, str): name, folder = _default_corpus_name(name), _toy_folder(name)
-    if name == 'toyworld':  # the general corpus of the model's own world (a rebuilt or experimental world has other names)
-        from knowedit.toyworld import load_world, general_corpus
-        return general_corpus(load_world(folder))
+    if name == 'toyworld': return _toy_corpus(folder)  # the model's own world: a rebuilt or experimental world has other names
     if name == 'glue': return glue_corpus()
     raise ValueError(f"Unknown corpus {name!r}; built-in corpora: {DEFAULT_CORPORA}")
 
@@ -150,6 +155,7 @@ def corpus_texts(
         if model is None: raise ValueError("Pass a corpus, or a model to choose the default corpus for")
         label = _default_corpus_name(model)
         return default_corpus(model), label
+    if corpus == 'toyworld' and model is not None and _toy_folder(model): return _toy_corpus(_toy_folder(model)), corpus
     if isinstance(corpus, str) and corpus in DEFAULT_CORPORA: return default_corpus(corpus), corpus
     if isinstance(corpus, (str, Path)):
         p = Path(corpus).expanduser()

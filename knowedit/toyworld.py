@@ -249,7 +249,7 @@ class TrainConfig:
     polish_lr: float = 2e-3
     late_read: int = 0  # main schedule: tokens after a name cannot attend to it in layers below this one (0: off; attempt 4 used 4)
     polish_late_read: int = 0  # the same for the polish
-    late_read_last_only: bool = False  # from layer `late_read` on, tokens see only a name's last token (attempt 7)
+    late_read_last_only: bool = False  # from layer `late_read` on, tokens see only a name's last token (attempt 7; ignored when late_read is 0)
     late_read_share: float = 1.0  # share of training rows that get the late-read masks (attempt 7: 0.75; the rest read freely)
 
 def make_model(vocab_size, cfg=TrainConfig()):
@@ -465,6 +465,7 @@ def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, se
 def trace_facts(model, tok, facts, **kw):
     """Average `causal_trace` over (template, subject, object) facts, or (template, subject, object, replacement) facts
     traced by replacing the subject; the restored curves as fractions of the clean-corrupt gap"""
+    if "replace" in kw: raise ValueError("trace_facts takes a replacement per fact, as a fourth element (see `replacement_partners`), not replace=")
     acc = {}
     for t, s, o, *r in facts:
         for k, v in causal_trace(model, tok, t, s, o, replace=r[0] if r else None, **kw).items(): acc[k] = acc.get(k, 0) + v / len(facts)
