@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
-from .core import ModelSpec, Trace, encode, align_rows, subject_last_index, subject_last_indices, add_at, get_module
+from .core import ModelSpec, Trace, encode, align_rows, subject_last_index, subject_last_indices, add_at, get_module, _content_ids
 
 # %% ../nbs/06_memit.ipynb #c230e7ae
 @dataclass
@@ -162,10 +162,11 @@ def _value_rows(tok, requests, ctx, hp):
         t = target_ids(tok, q.target_new)
         for c in ctx:
             tpl = c.format(q.prompt)
-            ids = tok(tpl.format(q.subject))["input_ids"] + t[:-1]
+            ids = _content_ids(tok, tpl.format(q.subject)) + t[:-1]  # no EOS between prompt and target
             rows.append(ids); idx.append(subject_last_index(tok, tpl, q.subject)); owner.append(r)
-            tgt.append([(len(ids) - len(t) - 1 + j, x) for j, x in enumerate(t)])  # (position, token) to predict
-        rows.append(tok(hp.kl_prompt.format(q.subject))["input_ids"])
+            n_prompt = len(ids) - len(t) + 1  # the logit at position n_prompt - 1 + j predicts target token j
+            tgt.append([(n_prompt - 1 + j, x) for j, x in enumerate(t)])  # (position whose logit is read, token it must predict)
+        rows.append(_content_ids(tok, hp.kl_prompt.format(q.subject)))
         idx.append(subject_last_index(tok, hp.kl_prompt, q.subject)); owner.append(r); tgt.append(None)
     return rows, idx, owner, tgt
 
@@ -175,8 +176,8 @@ def _group(model, rows, idx, tgt, members, pad, dev, split):
     enc, cut = (_Suffix(model, ids, mask, pos, S), S) if split and S > 0 else (dict(input_ids=ids, attention_mask=mask, position_ids=pos), 0)
     g = dict(enc=enc, col=S - cut, rows=torch.tensor(members, device=dev))
     g["at"] = torch.full((len(members),), g["col"], device=dev)  # where delta is added, per row
-    P = [(a, p + S - idx[k] - cut, x, 1 / len(tgt[k]), k) for a, k in enumerate(members) if tgt[k] for p, x in tgt[k]]
-    g["P_row"], g["P_pos"], g["P_tgt"], g["P_w"], g["P_global"] = (torch.tensor(v, device=dev) for v in zip(*P)) if P else [torch.zeros(0, dtype=torch.long, device=dev)] * 5
+    reads = [(a, p + S - idx[k] - cut, x, 1 / len(tgt[k]), k) for a, k in enumerate(members) if tgt[k] for p, x in tgt[k]]
+    g["tgt_row"], g["tgt_pos"], g["tgt_tok"], g["tgt_w"], g["tgt_global"] = (torch.tensor(v, device=dev) for v in zip(*reads)) if reads else [torch.zeros(0, dtype=torch.long, device=dev)] * 5
     g["kl"] = torch.tensor([a for a, k in enumerate(members) if tgt[k] is None], device=dev, dtype=torch.long)
     return g
 
@@ -220,8 +221,8 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
                     slot["group"] = gi
                     slot["add"] = (g["at"], delta[owner[g["rows"]]].to(dtype))
                     h = _hidden(model, g["enc"])
-                    lp = head(h[g["P_row"], g["P_pos"]]).float().log_softmax(-1)
-                    row_nll = row_nll.index_add(0, g["P_global"], -lp[torch.arange(len(g["P_tgt"]), device=dev), g["P_tgt"]] * g["P_w"])
+                    lp = head(h[g["tgt_row"], g["tgt_pos"]]).float().log_softmax(-1)
+                    row_nll = row_nll.index_add(0, g["tgt_global"], -lp[torch.arange(len(g["tgt_tok"]), device=dev), g["tgt_tok"]] * g["tgt_w"])
                     qs.append(head(h[g["kl"], g["col"]]).float().log_softmax(-1))
                 nll = torch.zeros(n, device=dev).index_add(0, owner[rw], row_nll[rw]) / len(ctx)
                 q = torch.cat(qs)[torch.argsort(kl_req)]  # one row per request, in request order
