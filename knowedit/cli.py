@@ -11,10 +11,10 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'RUN_DEFAULTS', 'HEADLINE', 'SUMMARY_COLUMNS', 'CLIError', 'available_methods',
-           'check_method', 'resolve_dataset', 'model_folder', 'load', 'resolve_hparams', 'general_probe',
-           'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot', 'cmd_toyworld',
-           'build_parser', 'main']
+__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE', 'SUMMARY_COLUMNS', 'CLIError',
+           'available_methods', 'check_method', 'resolve_dataset', 'model_folder', 'load', 'resolve_hparams',
+           'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot',
+           'cmd_toyworld', 'build_parser', 'main']
 
 # %% ../nbs/14_cli.ipynb #10f12a8d
 METHOD_NAMES = ('rome', 'memit', 'alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # the contract's methods
@@ -148,6 +148,9 @@ def format_table(rows:list[dict], columns:list[str]|None=None, digits:int=1) -> 
 # %% ../nbs/14_cli.ipynb #402e1773
 RUN_DEFAULTS = dict(method='memit', model='toyworld', dataset='toyworld', n_edits=60, batch_size=20)
 HEADLINE = ('efficacy', 'generalization', 'specificity', 'fluency', 'consistency', 'general', 'multihop', 'score')
+METRICS_NOTE = ("efficacy: edited prompts that prefer the new object; generalization: paraphrases that do; specificity: neighbour "
+                "prompts that keep the true object; fluency: n-gram entropy of sampled text x 100; general: the probe of what was "
+                "never edited; score: harmonic mean of the first three. All in %, 'before' on the unedited model.")
 
 def _threads(n):
     "Set torch's CPU threads (on a shared machine, fewer threads than cores can be much faster)"
@@ -162,7 +165,8 @@ def _default_out(a) -> str:
 def cmd_run(a):
     "`knowedit run`: a sequential-editing run into `a.out`; prints its metrics"
     from knowedit.sequential import run_sequential
-    if a.n_edits < 1 or a.batch_size < 1 or a.eval_every < 1: raise CLIError("--n-edits, --batch-size and --eval-every must be >= 1")
+    if a.n_edits < 0: raise CLIError("--n-edits must be >= 0 (0 measures the unedited model only)")
+    if a.batch_size < 1 or a.eval_every < 1: raise CLIError("--batch-size and --eval-every must be >= 1")
     check_method(a.method)
     data = resolve_dataset(a.dataset)
     out = Path(a.out or _default_out(a))
@@ -176,7 +180,10 @@ def cmd_run(a):
                        hparams=hp, corpus=a.corpus, seed=a.seed, resume=a.resume, model_name=a.model, dataset_name=a.dataset,
                        general_fn=probe, generation=not a.no_generation, progress=not a.quiet)
     m, t = s['metrics'], s['timing']
-    print(format_table([dict(metric=k, value=m[k]) for k in HEADLINE if k in m]))
+    b = s.get('before') or {}
+    print(format_table([dict(metric=k, before=b.get(k), after=m[k]) for k in HEADLINE if k in m]) if s['n_edits'] else
+          format_table([dict(metric=k, unedited=m[k]) for k in HEADLINE if k in m]))
+    print(METRICS_NOTE)
     print(f"timing: statistics {t['stats_s']:.1f} s, editing {t['edit_s']:.1f} s ({t['edits_per_s']:.2f} edits/s), "
           f"evaluation {t['eval_s']:.1f} s")
     print(f"wrote {out / 'summary.json'}, {out / 'steps.jsonl'}, {out / 'metrics.png'}")
@@ -258,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--model', default=RUN_DEFAULTS['model'], help="toyworld, smollm2 or a model folder (default toyworld)")
     r.add_argument('--dataset', default=RUN_DEFAULTS['dataset'],
                    help=f"{', '.join(TOY_DATASETS)} or a CounterFact/zsRE/MQuAKE JSON file (default toyworld)")
-    r.add_argument('--n-edits', type=int, default=RUN_DEFAULTS['n_edits'], help="records to edit, the first ones (default 60)")
+    r.add_argument('--n-edits', type=int, default=RUN_DEFAULTS['n_edits'], help="records to edit, the first ones (default 60; 0: only measure the unedited model)")
     r.add_argument('--batch-size', type=int, default=RUN_DEFAULTS['batch_size'], help="records per batch (default 20)")
     r.add_argument('--eval-every', type=int, default=1, help="evaluate every K batches, and after the last (default 1)")
     r.add_argument('--seed', type=int, default=0)

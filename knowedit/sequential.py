@@ -231,7 +231,7 @@ def run_sequential(
     records, # a dataset file, its records (parsed or dicts), in the order to edit them
     *,
     out, # the run's folder (created)
-    n_edits:int|None=None, # edit the first `n_edits` records (default: all)
+    n_edits:int|None=None, # edit the first `n_edits` records (default: all); 0: measure the unedited model only
     batch_size:int=100, # records per batch
     eval_every:int=1, # evaluate every this many batches (and after the last)
     hparams=None, # the method's hyperparameters (dataclass, dict, JSON path); default: the file for this model
@@ -256,7 +256,7 @@ def run_sequential(
     if dataset_name is None and isinstance(records, (str, Path)): dataset_name = Path(records).stem
     records, kind = load_records(records, kind)
     n_edits = len(records) if n_edits is None else n_edits
-    if not 0 < n_edits <= len(records): raise RunError(f"n_edits={n_edits}, but the dataset has {len(records)} records")
+    if not 0 <= n_edits <= len(records): raise RunError(f"n_edits={n_edits}, but the dataset has {len(records)} records")
     hp = load_hparams(method, model, hparams)
     if 'seed' in {f.name for f in fields(hp)}: hp = replace(hp, seed=seed)
     ident = dict(method=method, model=model_name or model_key(model), dataset=dataset_name or kind, batch_size=batch_size,
@@ -287,6 +287,19 @@ def run_sequential(
             raise RuntimeError(f"{out / st['checkpoint']} holds {ed.n_edits} edit requests, {out / RUN_FILE} says {st['n_requests']}")
     if st['rng']: set_rng_state(st['rng'])
 
+    def evaluate(recs):
+        "Metrics on `recs` and the general probe, without moving the generators the edits use; and the seconds it took"
+        t1, rng = time.perf_counter(), rng_state()
+        m = _metrics(eval_fn(model, tok, recs), general_fn(model, tok) if general_fn else {}, kind)
+        set_rng_state(rng)
+        return m, time.perf_counter() - t1
+
+    if st['batches'] == 0 and not st['steps']:  # step 0: the unedited model, on the records the run edits (the first batch if none)
+        m, dt = evaluate(records[:n_edits or batch_size])
+        st['timing']['eval_s'] += dt
+        st['steps'].insert(0, dict(batch=0, n_edits=0, n_records=len(records[:n_edits or batch_size]), metrics=m,
+                                   timing=dict(edit_s=0., eval_s=dt, edits_per_s=0.)))
+        write_json(out / RUN_FILE, st); write_steps(out, st['steps'])
     bar = tqdm(total=n_batches, initial=st['batches'], disable=not progress, unit='batch', desc=f"{method} {ident['dataset']}")
     try:
         for b in range(st['batches'], n_batches):
@@ -295,13 +308,8 @@ def run_sequential(
             st['timing']['edit_s'] += res.info['seconds']
             st['batches'], st['n_done'], st['n_requests'] = b + 1, b * batch_size + len(batch), ed.n_edits
             if (b + 1) % eval_every == 0 or b + 1 == n_batches:
-                t1, rng = time.perf_counter(), rng_state()  # evaluation must not move the generators the edits use
-                edits = eval_fn(model, tok, records[:st['n_done']])
-                general = general_fn(model, tok) if general_fn else {}
-                set_rng_state(rng)
-                dt = time.perf_counter() - t1
+                m, dt = evaluate(records[:st['n_done']])
                 st['timing']['eval_s'] += dt
-                m = _metrics(edits, general, kind)
                 st['steps'].append(dict(batch=b + 1, n_edits=st['n_done'], metrics=m, timing=dict(
                     edit_s=st['timing']['edit_s'], eval_s=dt, edits_per_s=st['n_done'] / max(st['timing']['edit_s'], 1e-9))))
                 bar.set_postfix({k[:4]: f"{v:.0f}" for k, v in m.items() if k in SUMMARY_METRICS[:3] and v == v})
@@ -323,7 +331,7 @@ def summarize_state(st:dict) -> dict:
     "The `summary.json` of a finished run state, as the command-line contract has it"
     t = st['timing']
     return dict(**{k: st[k] for k in ('method', 'model', 'dataset', 'n_edits', 'batch_size', 'seed')},
-                metrics=st['steps'][-1]['metrics'],
+                metrics=st['steps'][-1]['metrics'], before=st['steps'][0]['metrics'] if st['steps'][0]['n_edits'] == 0 else None,
                 timing=dict(stats_s=t['stats_s'], edit_s=t['edit_s'], eval_s=t['eval_s'], edits_per_s=st['n_edits'] / max(t['edit_s'], 1e-9)))
 
 # %% ../nbs/13_sequential.ipynb #9369f3f1
