@@ -137,6 +137,6 @@ def _alphaedit(ed, requests):
         if ed.P_info[l]["rank"] == 0:
             raise ValueError(f"layer {l}: the null space is empty (every eigenvalue of C is above τ = {ed.P_info[l]['tau']:.3g}; "
                              f"the smallest is {ed.P_info[l]['eigenvalues'][0]:.3g}); raise nullspace_threshold")
-    return memit_update(ed.model, ed.tok, requests, ed.hp, None, ed.ctx, ed.spec, Cp=ed.Cp, P=P, alpha=ed.hp.L2)
+    return memit_update(ed.model, ed.tok, requests, ed.hp, None, ed.ctx, ed.spec, Cp=ed.Cp, P=P, alpha=ed.hp.L2, progress=ed.progress)
 
 register_method("alphaedit", AlphaEditHParams, _alphaedit)

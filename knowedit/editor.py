@@ -59,13 +59,13 @@ def _rome(ed, requests):
     deltas, info = {}, dict(t_values=0., t_keys=0., t_solve=0.)
     for q in requests:
         t0 = time.perf_counter()
-        d, i = rome_update(ed.model, ed.tok, q, ed.hp, ed.C, ed.ctx, ed.spec)
+        d, i = rome_update(ed.model, ed.tok, q, ed.hp, ed.C, ed.ctx, ed.spec, progress=ed.progress)
         info["t_values"] += time.perf_counter() - t0
         for l, x in d.items(): deltas[l] = deltas.get(l, 0) + x
     return deltas, info
 
 def _memit(ed, requests):
-    return memit_update(ed.model, ed.tok, requests, ed.hp, ed.C, ed.ctx, ed.spec, Cp=ed.Cp if ed.hp.sequential_cov else None)
+    return memit_update(ed.model, ed.tok, requests, ed.hp, ed.C, ed.ctx, ed.spec, Cp=ed.Cp if ed.hp.sequential_cov else None, progress=ed.progress)
 
 register_method("rome", MemitHParams, _rome)
 register_method("memit", MemitHParams, _memit)
@@ -87,9 +87,11 @@ class Editor:
                  hparams=None, # a hyperparameter dataclass, dict or JSON path; default: the file for this model
                  stats=None, # {layer: C (d_k, d_k)}; default: computed with `knowedit.stats.layer_stats` before the first edit
                  corpus=None, # the corpus for the statistics (default: the model's default corpus)
-                 spec=None, log=None):
+                 spec=None, log=None,
+                 progress=False, # progress bars inside a batch: the statistics' tokens, the value optimisation's steps
+                ):
         if method not in METHODS: raise ValueError(f"Unknown method {method!r}; known: {sorted(METHODS)}")
-        self.model, self.tok, self.method, self.log = model, tok, METHODS[method], log
+        self.model, self.tok, self.method, self.log, self.progress = model, tok, METHODS[method], log, progress
         self.spec = spec or ModelSpec.from_model(model)
         self.hp = load_hparams(method, model, hparams)
         self.layers = list(self.hp.layers)
@@ -106,7 +108,7 @@ class Editor:
             if self.n_edits: raise RuntimeError("statistics must come from the unedited model: call restore() first or pass stats=")
             from knowedit.stats import layer_stats
             t0 = time.perf_counter()
-            st = layer_stats(self.model, self.tok, self.layers, self.corpus, spec=self.spec, max_tokens=self.hp.stats_tokens, progress=self.log is not None)
+            st = layer_stats(self.model, self.tok, self.layers, self.corpus, spec=self.spec, max_tokens=self.hp.stats_tokens, progress=self.progress or self.log is not None)
             self._C = {l: st[l].mom2 for l in self.layers}
             self.timing["stats_s"] = time.perf_counter() - t0
         return self._C

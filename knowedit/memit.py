@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch
+from tqdm.auto import tqdm
 from .core import ModelSpec, Trace, encode, align_rows, subject_last_index, subject_last_indices, add_at, get_module, _content_ids
 
 # %% ../nbs/06_memit.ipynb #c230e7ae
@@ -181,10 +182,11 @@ def _group(model, rows, idx, tgt, members, pad, dev, split):
     g["kl"] = torch.tensor([a for a, k in enumerate(members) if tgt[k] is None], device=dev, dtype=torch.long)
     return g
 
-def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=True):
+def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=True, progress=False):
     """Target values z (n, d) at layer L = hp.layers[-1]: the output (block, or MLP for ROME) that makes each request's
     new target likely over the context templates `ctx`, with the KL and norm penalties of the reference.
-    `replay=False` recomputes every layer and every position at every step (the reference's cost; for comparisons)."""
+    `replay=False` recomputes every layer and every position at every step (the reference's cost; for comparisons).
+    `progress` shows a bar over the optimisation steps with the current mean NLL and loss."""
     spec = spec or ModelSpec.from_model(model)
     dev = next(model.parameters()).device
     L, n = hp.layers[-1], len(requests)
@@ -215,6 +217,7 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
             radius = hp.clamp_norm_factor * init.norm(dim=-1)
             done = torch.zeros(n, dtype=torch.bool, device=dev)
             q0 = None
+            bar = tqdm(total=hp.v_num_grad_steps, desc=f"values ({n} requests, layer {L})", unit="step", leave=False, disable=not progress)
             for it in range(hp.v_num_grad_steps):
                 row_nll, qs = torch.zeros(nrow, device=dev), []
                 for gi, g in enumerate(groups):
@@ -232,6 +235,7 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
                 loss = nll + hp.kl_factor * kl + wd
                 if not torch.isfinite(loss).all(): raise FloatingPointError(f"value optimisation: non-finite loss for requests {(~torch.isfinite(loss)).nonzero().flatten().tolist()}")
                 done |= loss.detach() < hp.early_stop_loss
+                bar.update(1); bar.set_postfix(nll=f"{nll.mean().item():.3f}", loss=f"{loss.mean().item():.3f}", done=f"{done.sum().item()}/{n}")
                 if done.all() or it == hp.v_num_grad_steps - 1: break
                 opt.zero_grad(); (loss * ~done).sum().backward()
                 keep = delta.detach().clone()
@@ -239,6 +243,7 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
                 with torch.no_grad():
                     delta[done] = keep[done]  # finished requests stay where they stopped
                     delta.mul_((radius / delta.norm(dim=-1).clamp_min(1e-12)).clamp(max=1).unsqueeze(-1))
+            bar.close()
             if log: log(f"values: {it + 1} steps, nll {nll.mean().item():.3f}, loss {loss.mean().item():.3f}")
     finally:
         for p, f in zip(model.parameters(), flags): p.requires_grad_(f)
@@ -293,13 +298,13 @@ def _apply(model, spec, layer, dW):
     return upd
 
 # %% ../nbs/06_memit.ipynb #54669ce1
-def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P=None, alpha=None, log=None):
+def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P=None, alpha=None, log=None, progress=False):
     """Apply MEMIT's multi-layer update for a batch of `requests` in place. `C` {layer: (d_k, d_k)} key second moments;
     `Z` precomputed target values (NSE); `Cp`, `P`, `alpha` for the sequential variants. Returns ({layer: ΔW (d, d_k)}, info)."""
     spec = spec or ModelSpec.from_model(model)
     if not requests: raise ValueError("empty batch: no requests to edit")
     t0, info = time.perf_counter(), dict(t_keys=0., t_solve=0.)
-    if Z is None: Z, info = compute_values(model, tok, requests, hp, ctx, spec, log=log); info.update(t_keys=0., t_solve=0.)
+    if Z is None: Z, info = compute_values(model, tok, requests, hp, ctx, spec, log=log, progress=progress); info.update(t_keys=0., t_solve=0.)
     info["t_values"] = time.perf_counter() - t0
     L, m, deltas = hp.layers[-1], len(hp.layers), {}
     for i, l in enumerate(hp.layers):
@@ -315,12 +320,12 @@ def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P
     return {l: spec.to_math(d) for l, d in deltas.items()}, info
 
 # %% ../nbs/06_memit.ipynb #1ce57989
-def rome_update(model, tok, request, hp, C, ctx, spec=None, log=None):
+def rome_update(model, tok, request, hp, C, ctx, spec=None, log=None, progress=False):
     "ROME's rank-one update of one layer for one request, in place; returns {layer: ΔW}"
     spec = spec or ModelSpec.from_model(model)
     (l,) = hp.layers
     hp1 = type(hp)(**{**asdict(hp), "value_at": "mlp"})
-    v, info = compute_values(model, tok, [request], hp1, ctx, spec, log=log)   # v*: the wanted MLP output (1, d)
+    v, info = compute_values(model, tok, [request], hp1, ctx, spec, log=log, progress=progress)   # v*: the wanted MLP output (1, d)
     k = compute_keys(model, tok, [request], l, ctx, spec)[0].double()              # k*: (d_k,)
     u = torch.linalg.solve(C[l].double(), k) if C is not None else k
     u = u / u.norm()

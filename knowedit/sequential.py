@@ -247,7 +247,7 @@ def run_sequential(
     generation:bool=True, # CounterFact: fluency from sampled texts (the default `eval_fn`)
     callback=None, # called as `callback(state)` after every committed batch (an exception stops the run)
     plot:bool=True, # write `metrics.png`
-    progress:bool=True, # a tqdm bar over the batches
+    progress:bool=True, # tqdm bars: over the batches, and inside a batch (statistics tokens, value-optimisation steps)
     editor_kw:dict|None=None, # more arguments for `Editor`
 ) -> dict:
     "Edit `records` sequentially in batches, evaluating and checkpointing as it goes; returns the summary"
@@ -277,7 +277,7 @@ def run_sequential(
     # a shorter run's final evaluation point is not on this run's grid: drop it, as this run would not have made it
     st['steps'] = [s for s in st['steps'] if s['batch'] % eval_every == 0 or s['batch'] == n_batches]
 
-    editor_kw = dict(editor_kw or {}, corpus=corpus)
+    editor_kw = dict(editor_kw or {}, corpus=corpus, progress=progress)
     ed = Editor(model, tok, method, hparams=hp, stats=stats, **editor_kw)
     C = ed.C  # statistics of the unedited model (cached on disk: cheap when resuming)
     st['timing']['stats_s'] += ed.timing['stats_s']
