@@ -4,10 +4,15 @@
     python bench/edit.py --model smollm2 --n 20 --threads 2
     python bench/edit.py --model smollm2 --methods memit --skip-loop --eval   # SmolLM2: MEMIT's time and efficacy only
     python bench/edit.py --model smollm2 --methods none --steps 5   # SmolLM2: batched values vs the loop, 5 steps each
+    python bench/edit.py --model smollm2 --methods memit,alphaedit --skip-loop --eval --json bench/results/edit_smollm2.json
+
+`--json FILE` also writes what was measured (the unedited model's metrics, each method's metrics and seconds per edit,
+the hyperparameters, the machine, the commit and the date), which the notebooks render as their tables.
 
 Prints tables; nothing is asserted (tests live in the notebooks). Statistics are computed (or read from the
 cache) before timing starts, as a sequential run does once."""
-import argparse, json, time
+import argparse, datetime, json, os, platform, subprocess, time
+from dataclasses import asdict
 from dataclasses import replace
 import torch
 from knowedit.models import load_model
@@ -32,6 +37,23 @@ def scores(model, tok, recs, keys=("efficacy", "generalization", "specificity"))
     return {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys}
 
 
+def _commit():
+    try: return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or None
+    except OSError: return None
+
+
+def _hparams(method, model, over):
+    "The filed hyperparameters of `method` for `model`, with the inline JSON `over` on top"
+    from knowedit.editor import load_hparams
+    if not over: return None
+    return {**asdict(load_hparams(method, model)), **json.loads(over)}
+
+
+def _write(path, result):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as f: json.dump(result, f, indent=1)
+
+
 def timed(f):
     t0 = time.perf_counter(); out = f(); return out, time.perf_counter() - t0
 
@@ -45,21 +67,31 @@ def main():
     ap.add_argument("--methods", default="memit,rome", help="comma-separated methods to time")
     ap.add_argument("--steps", type=int, default=None, help="cap the value steps of the batched-vs-loop comparison (same cap for both)")
     ap.add_argument("--eval", action="store_true", help="also print efficacy / generalisation / specificity after each method's edit")
+    ap.add_argument("--hparams", default=None, help="inline JSON overriding the filed hyperparameters of every method")
+    ap.add_argument("--json", default=None, help="also write the measurements to this JSON file")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model, tok = load_model(a.model)
     recs = records_for(a.model, model, tok, a.n)
     reqs = [r.requested_rewrite for r in recs]
-    if a.eval: print("before:", scores(model, tok, recs))
+    before = scores(model, tok, recs) if a.eval else None
+    if a.eval: print("before:", before)
+    result = dict(model=a.model, n=len(reqs), threads=a.threads, torch=torch.__version__, cpu=platform.processor() or platform.machine(),
+                  cores=os.cpu_count(), date=datetime.date.today().isoformat(), commit=_commit(), before=before, methods={})
     print(f"model {a.model}, {len(reqs)} requests, {a.threads} threads, torch {torch.__version__}")
     rows = []
     for method in [m for m in a.methods.split(",") if m != "none"]:
-        ed = Editor(model, tok, method)
+        ed = Editor(model, tok, method, hparams=_hparams(method, model, a.hparams))
         ed.C; ed.ctx  # statistics and context templates: once per run, not per edit
         res, secs = timed(lambda: ed.edit(reqs))
         i = res.info
         rows.append((method, len(reqs), secs / len(reqs), i["t_values"] / len(reqs), i["t_keys"] / len(reqs), i["t_solve"] / len(reqs), ed.timing["stats_s"]))
-        if a.eval: print(f"after {method} (one batch):", scores(model, tok, recs), flush=True)
+        after = scores(model, tok, recs) if a.eval else None
+        if a.eval: print(f"after {method} (one batch):", after, flush=True)
+        result["methods"][method] = dict(after=after, s_per_edit=secs / len(reqs), values_s=i["t_values"] / len(reqs),
+                                         keys_s=i["t_keys"] / len(reqs), solve_s=i["t_solve"] / len(reqs), stats_s=ed.timing["stats_s"],
+                                         nll=i["nll"].mean().item() if "nll" in i else None, hparams=asdict(ed.hp))
+        if a.json: _write(a.json, result)
         ed.restore()
     print(f"\n| method | edits | s/edit | values | keys | solve | stats (once) |\n|---|---|---|---|---|---|---|")
     for r in rows: print(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.1f} s |")

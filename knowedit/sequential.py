@@ -23,7 +23,7 @@ __all__ = ['DATASET_KINDS', 'EDIT_METRICS', 'RUN_FILE', 'STEPS_FILE', 'SUMMARY_F
            'SUMMARY_METRICS', 'PLOT_METRICS', 'RunError', 'dataset_kind', 'load_records', 'record_requests',
            'batch_requests', 'mquake_rewrites', 'eval_edits', 'general_toyworld', 'general_glue', 'write_json',
            'rng_state', 'set_rng_state', 'seed_all', 'RunMismatch', 'check_identity', 'read_run', 'write_steps',
-           'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps', 'plot_run']
+           'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps', 'plot_run', 'bench_table']
 
 # %% ../nbs/13_sequential.ipynb #da5ebf1f
 DATASET_KINDS = ('counterfact', 'zsre', 'mquake')
@@ -376,3 +376,18 @@ def plot_run(runs, # a run folder, a list of them, a list of steps, or {label: f
     g.set_titles('{col_name}').set_axis_labels('edits', '%')
     if path is not None: g.savefig(path, dpi=100)
     return g
+
+# %% ../nbs/13_sequential.ipynb #224aa671
+def bench_table(path, # a JSON file written by `bench/edit.py --json`
+                keys=('efficacy', 'generalization', 'specificity'), # the metrics to show, in percent
+               ) -> str:
+    "A markdown table of a `bench/edit.py` result: the unedited model's row, then one row per method with its speed"
+    r = json.loads(Path(path).read_text())
+    if not r.get('before'): raise ValueError(f"{path} has no unedited baseline: run bench/edit.py with --eval")
+    rows = [('unedited', r['before'], None)] + [(m, v['after'], v) for m, v in r['methods'].items()]
+    out = [f"{r['model']}, {r['n']} edits in one batch, {r['threads']} threads, commit {r['commit']}, {r['date']}", "",
+           "| | " + " | ".join([*keys, 's/edit', 'value NLL']) + " |", "|---" * (len(keys) + 3) + "|"]
+    for name, m, v in rows:
+        extra = [f"{v['s_per_edit']:.1f}", '-' if v.get('nll') is None else f"{v['nll']:.3f}"] if v else ['', '']
+        out.append(f"| {name} | " + " | ".join([f"{m[k]:.1f}" for k in keys] + extra) + " |")
+    return "\n".join(out)
