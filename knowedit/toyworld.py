@@ -473,14 +473,23 @@ def trace_facts(model, tok, facts, **kw):
     return acc, {k: ((v - acc["corrupt"]) / gap).tolist() for k, v in acc.items() if k not in ("clean", "corrupt")}
 
 # %% ../nbs/01_toyworld.ipynb #4cd7df3e
+def _prompt_shapes(tok, template, persons):
+    "(tokens in the prompt, tokens up to the end of the name) of `template` filled in with each person"
+    upto = template.split("{}")[0] + "{}"
+    full, head = (tok([x.format(p) for p in persons])["input_ids"] for x in (template, upto))
+    return [(len(a), len(b)) for a, b in zip(full, head)]
+
 def replacement_partners(world, tok, facts, seed=0):
-    "(template, subject, object, partner) for each (template, subject, object): a person with as many tokens and another answer"
-    rng, ntok = random.Random(seed), lambda s: len(tok(s, add_special_tokens=False)["input_ids"])
+    """(template, subject, object, partner) for each (template, subject, object): a person whose prompt has as many tokens,
+    with the name ending at the same one, and another answer"""
+    rng, shapes = random.Random(seed), {}
     rel = {t: r for r, (_, ts) in RELATIONS.items() for t in ts} | {t: r for r, (*_, ts) in TWO_HOP.items() for t in ts}
     out = []
     for t, s, o in facts:
         if t not in rel: raise ValueError(f"{t!r} is not a template of the toy world's relations")
-        cands = [p for p in world.persons if p != s and ntok(p) == ntok(s) and world.answer(p, rel[t]) != o]
+        if t not in shapes: shapes[t] = dict(zip(world.persons, _prompt_shapes(tok, t, world.persons)))
+        want = shapes[t][s] if s in shapes[t] else _prompt_shapes(tok, t, [s])[0]
+        cands = [p for p in world.persons if p != s and shapes[t][p] == want and world.answer(p, rel[t]) != o]
         if not cands: raise ValueError(f"no person has as many tokens as {s!r} and another answer to {t!r}")
         out.append((t, s, o, rng.choice(cands)))
     return out
