@@ -23,7 +23,8 @@ __all__ = ['DATASET_KINDS', 'EDIT_METRICS', 'RUN_FILE', 'STEPS_FILE', 'SUMMARY_F
            'SUMMARY_METRICS', 'PLOT_METRICS', 'RunError', 'dataset_kind', 'load_records', 'record_requests',
            'batch_requests', 'mquake_rewrites', 'eval_edits', 'general_toyworld', 'general_glue', 'write_json',
            'rng_state', 'set_rng_state', 'seed_all', 'RunMismatch', 'check_identity', 'read_run', 'write_steps',
-           'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps', 'plot_run', 'bench_table']
+           'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps', 'plot_run', 'bench_table',
+           'runs_table']
 
 # %% ../nbs/13_sequential.ipynb #da5ebf1f
 DATASET_KINDS = ('counterfact', 'zsre', 'mquake')
@@ -391,3 +392,15 @@ def bench_table(path, # a JSON file written by `bench/edit.py --json`
         extra = [f"{v['s_per_edit']:.1f}", '-' if v.get('nll') is None else f"{v['nll']:.3f}"] if v else ['', '']
         out.append(f"| {name} | " + " | ".join([f"{m[k]:.1f}" for k in keys] + extra) + " |")
     return "\n".join(out)
+
+# %% ../nbs/13_sequential.ipynb #e34e6b32
+def runs_table(runs, # a run folder, a list of them, or {label: folder or steps}, as `read_steps` takes
+               metrics=('efficacy', 'generalization', 'specificity', 'general'), # the columns, in percent
+               points=None, # the numbers of edits to show (default: every evaluation point)
+              ) -> str:
+    "A markdown table of the evaluation points of sequential runs: edits, run, then one column per metric"
+    out = ["| edits | run | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 2) + "|"]
+    rows = sorted(((s['n_edits'], label, s['metrics']) for label, steps in _runs(runs).items() for s in steps
+                   if points is None or s['n_edits'] in points), key=lambda r: r[0])
+    fmt = lambda v: '-' if v is None or v != v else f"{v:.1f}"
+    return "\n".join(out + [f"| {n:,} | {label} | " + " | ".join(fmt(m.get(k)) for k in metrics) + " |" for n, label, m in rows])
