@@ -104,6 +104,9 @@ def main():
     print(f"\nvalue optimisation for {len(reqs)} requests ({hp.v_num_grad_steps} steps max):")
     print(f"| version | s/edit |\n|---|---|\n| per-request loop, full forward passes | {tl / len(reqs):.2f} |\n| batched, lower layers replayed, prefix cached | {tb / len(reqs):.2f} |")
     print(f"speed-up {tl / tb:.1f}x; max relative difference of z {err:.1e}")
+    result["values"] = dict(steps=hp.v_num_grad_steps, loop_s_per_edit=tl / len(reqs), batched_s_per_edit=tb / len(reqs),
+                            speedup=tl / tb, max_rel_diff=err)
+    if a.json: _write(a.json, result)
 
 
 if __name__ == "__main__": main()
