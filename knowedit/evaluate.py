@@ -1,4 +1,4 @@
-"""The evaluation protocol of the editing papers, batched: CounterFact efficacy, generalisation, specificity, fluency and consistency; zsRE token accuracy; multi-hop accuracy; and general-capability probes (toy-world recall, zero-shot GLUE).
+"""The evaluation protocol of the editing papers, batched: CounterFact efficacy, generalisation, specificity, fluency and consistency; zsRE token accuracy; multi-hop accuracy; and general-capability probes (toy-world recall, zero-shot GLUE, known facts, held-out perplexity).
 
 Docs: https://knowedit.github.io/knowedit/evaluate.html.md"""
 
@@ -17,13 +17,14 @@ import torch
 from torch import nn
 
 from .core import pad_ids
-from .data import PLACE_TEMPLATES, shared_data_dir, spaced, split_persons
+from .data import PLACE_TEMPLATES, known_template, shared_data_dir, spaced, split_persons
 from .toyworld import RELATIONS, general_corpus
 
 # %% auto #0
 __all__ = ['CF_KINDS', 'TOY_PLACE_TEMPLATES', 'GLUE_TASKS', 'TargetScores', 'target_logprobs', 'generate_texts', 'word_tokens',
            'ngram_entropy', 'Tfidf', 'counterfact_case', 'eval_counterfact', 'zsre_case', 'eval_zsre', 'eval_mquake',
-           'toy_general', 'glue_prompt', 'classification_scores', 'glue_eval']
+           'toy_general', 'glue_prompt', 'classification_scores', 'glue_eval', 'known_facts_probe',
+           'heldout_perplexity']
 
 # %% ../nbs/05_evaluate.ipynb #36e242fd
 def _ids(tok, texts:list[str], special:bool=True)->list[list[int]]:
@@ -458,3 +459,49 @@ def glue_eval(
         details[task] = dict(label_words=words, gold=gold, pred=pred, nll=nll.tolist())
     metrics['general'] = float(np.mean([metrics[f'{t}_f1'] for t in tasks]))
     return metrics, details
+
+# %% ../nbs/05_evaluate.ipynb #d5c014b9
+def known_facts_probe(
+    model:nn.Module,
+    tok,
+    facts:list[dict],  # `known_1000.json` records: `subject`, `attribute`, and `prompt` or `template`
+    *,
+    bs:int=64,
+)->tuple[dict,list[dict]]:
+    "Percentage of facts whose attribute greedy decoding produces after the prompt (`known_facts`), and the details of each"
+    prompts = [known_template(r).replace('{}', r['subject'], 1) for r in facts]
+    sc = target_logprobs(model, tok, prompts, [r['attribute'] for r in facts], bs=bs)
+    details = [dict(known_id=r.get('known_id', i), subject=r['subject'], prompt=p, attribute=r['attribute'], correct=c, nll=x)
+               for i, (r, p, c, x) in enumerate(zip(facts, prompts, sc.correct.tolist(), sc.nll.tolist()))]
+    return {'known_facts': _pct(d['correct'] for d in details)}, details
+
+
+# %% ../nbs/05_evaluate.ipynb #c09c4cdb
+def heldout_perplexity(
+    model:nn.Module,
+    tok,
+    texts:list[str],  # held-out documents
+    *,
+    max_len:int=256,  # tokens per text, BOS included, at most the model's context; the rest is cut
+    bs:int=16,  # texts per forward pass
+)->tuple[dict,list[dict]]:
+    "Token-level perplexity (`heldout_ppl`) and mean NLL in nats (`heldout_nll`) of `texts`, and each text's tokens and mean NLL"
+    limit = min(max_len, _ctx_limit(model) or max_len)
+    ids = [x[:limit] for x in _ids(tok, list(texts))]
+    n = torch.tensor([max(len(x) - 1, 0) for x in ids], dtype=torch.long)  # (texts,) predicted tokens: all but the first
+    if not n.sum(): raise ValueError("No text has two tokens: nothing to predict")
+    nll = torch.zeros(len(ids), dtype=torch.float64)  # (texts,) summed NLL
+    order = sorted((i for i in range(len(ids)) if n[i]), key=lambda i: -len(ids[i]))  # longest first: little padding
+    dev, pad = _device(model), _pad_id(tok)
+    with _evaluating(model):
+        for b in range(0, len(order), bs):
+            rows = order[b:b+bs]
+            batch = pad_ids([ids[i] for i in rows], pad, dev)
+            logits = _logits(model(**batch))[:, :-1]  # (b, L-1, V): position j predicts token j+1
+            r, j = batch['attention_mask'][:, 1:].bool().nonzero(as_tuple=True)  # positions whose next token is real
+            lp = logits[r, j].float().log_softmax(-1).gather(1, batch['input_ids'][r, j + 1][:, None])[:, 0]  # (m,)
+            nll.index_add_(0, torch.tensor(rows)[r.cpu()], -lp.double().cpu())
+    mean = (nll.sum() / n.sum()).item()
+    details = [dict(n_tokens=k, nll=s / k if k else None) for s, k in zip(nll.tolist(), n.tolist())]
+    return {'heldout_ppl': math.exp(mean), 'heldout_nll': mean}, details
+

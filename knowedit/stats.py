@@ -7,7 +7,7 @@ Docs: https://knowedit.github.io/knowedit/stats.html.md"""
 # %% ../nbs/04_stats.ipynb #993f2982
 from __future__ import annotations
 import hashlib, json, os, re, time, warnings
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +21,10 @@ import knowedit
 from .core import ModelSpec, StopForward, Trace
 
 # %% auto #0
-__all__ = ['GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA', 'FORMAT', 'SecondMoment', 'glue_corpus', 'model_samples', 'default_corpus',
-           'corpus_texts', 'context_length', 'tokenize_corpus', 'length_batches', 'model_fingerprints',
-           'StatsCacheWarning', 'stats_cache_dir', 'layer_stats']
+__all__ = ['GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA', 'SAMPLE_TOKENS', 'FORMAT', 'SAMPLES_FORMAT', 'SecondMoment', 'glue_corpus',
+           'model_samples', 'default_corpus', 'corpus_texts', 'context_length', 'tokenize_corpus', 'length_batches',
+           'model_fingerprints', 'StatsCacheWarning', 'stats_cache_dir', 'layer_stats', 'model_fingerprint',
+           'sample_corpus']
 
 # %% ../nbs/04_stats.ipynb #c04ec367
 class SecondMoment:
@@ -104,7 +105,8 @@ def model_samples(
     return [t for t in out if t.strip()]
 
 # %% ../nbs/04_stats.ipynb #900c2715
-DEFAULT_CORPORA = ('toyworld', 'glue')
+DEFAULT_CORPORA = ('toyworld', 'samples', 'glue')
+SAMPLE_TOKENS = 100_000  # token budget of the 'samples' corpus when `layer_stats` is given none
 
 def _model_id(model:nn.Module)->str:
     "The model's name or path as `transformers` recorded it, else its model type"
@@ -123,17 +125,27 @@ def _toy_corpus(folder:Path|None=None)->list[str]:
     return general_corpus(load_world(folder))
 
 def _default_corpus_name(model:nn.Module)->str:
-    "'toyworld' for a model loaded from a toy world folder (named so, or holding `kb.json`), else 'glue'"
-    return 'toyworld' if _toy_folder(model) or 'toyworld' in Path(_model_id(model)).parts else 'glue'
+    "'toyworld' for a model loaded from a toy world folder (named so, or holding `kb.json`), else 'samples'"
+    return 'toyworld' if _toy_folder(model) or 'toyworld' in Path(_model_id(model)).parts else 'samples'
+
+def _samples(model, tok, kw:dict)->list[str]:
+    "`sample_corpus(model, tok, **kw)`, or an error that says what is missing"
+    if model is None or tok is None: raise ValueError("The 'samples' corpus is sampled from a model: pass the model and its tokenizer")
+    return sample_corpus(model, tok, **kw)
 
 def default_corpus(
-    name_or_model:str|nn.Module='toyworld',  # 'toyworld', 'glue', or a model: 'toyworld' for the toy world model, else 'glue'
+    name_or_model:str|nn.Module='toyworld',  # a name in `DEFAULT_CORPORA`, or a model: its world's corpus for a toy world model, else its samples
+    tok=None,  # the model's tokenizer, which 'samples' needs
+    **kw,  # passed on to `sample_corpus` (max_tokens, seed, cache_dir, progress, ...)
 )->list[str]:
     "The built-in corpus for covariance statistics, by name or for a model"
-    name, folder = name_or_model, None
-    if not isinstance(name, str): name, folder = _default_corpus_name(name), _toy_folder(name)
+    name, folder, model = name_or_model, None, None
+    if not isinstance(name, str): model, name, folder = name, _default_corpus_name(name), _toy_folder(name)
     if name == 'toyworld': return _toy_corpus(folder)  # the model's own world: a rebuilt or experimental world has other names
     if name == 'glue': return glue_corpus()
+    if name == 'samples':
+        if model is None: raise ValueError("The 'samples' corpus is sampled from a model: call default_corpus(model, tok)")
+        return _samples(model, tok, kw)
     raise ValueError(f"Unknown corpus {name!r}; built-in corpora: {DEFAULT_CORPORA}")
 
 class _ColumnTexts:
@@ -147,15 +159,17 @@ class _ColumnTexts:
 def corpus_texts(
     corpus=None,  # see above
     text_column:str='text',  # the column of a dataset that holds the text
-    model:nn.Module|None=None,  # picks the default corpus when `corpus` is None
+    model:nn.Module|None=None,  # picks the default corpus when `corpus` is None; the model that 'samples' samples
+    tok=None,  # the model's tokenizer, for 'samples'
+    sample_kw:dict|None=None,  # passed on to `sample_corpus` when the corpus is 'samples'
 )->tuple:
     "`(texts, label)`: a re-iterable of strings for `corpus`, and a short name for it"
     import datasets
     if corpus is None:
         if model is None: raise ValueError("Pass a corpus, or a model to choose the default corpus for")
-        label = _default_corpus_name(model)
-        return default_corpus(model), label
+        return default_corpus(model, tok, **(sample_kw or {})), _default_corpus_name(model)
     if corpus == 'toyworld' and model is not None and _toy_folder(model): return _toy_corpus(_toy_folder(model)), corpus
+    if isinstance(corpus, str) and corpus == 'samples': return _samples(model, tok, sample_kw or {}), corpus
     if isinstance(corpus, str) and corpus in DEFAULT_CORPORA: return default_corpus(corpus), corpus
     if isinstance(corpus, (str, Path)):
         p = Path(corpus).expanduser()
@@ -224,6 +238,11 @@ def _tensor_sha(t:torch.Tensor)->str:
     t = t.detach().to('cpu').contiguous()
     return _sha(str(t.dtype), str(tuple(t.shape)), t.reshape(-1).view(torch.uint8).numpy())
 
+def _config_json(model:nn.Module)->str:
+    "The model's config as canonical JSON, without its name, path and transformers version"
+    cfg = {k: v for k, v in model.config.to_dict().items() if not k.startswith('_') and k != 'transformers_version'}
+    return json.dumps(cfg, sort_keys=True, default=str)
+
 def model_fingerprints(
     model:nn.Module,
     layers:list[int],
@@ -231,12 +250,11 @@ def model_fingerprints(
 )->dict[int,str]:
     "For each layer $l$: sha256 of the config and of every parameter that can change the input of $W_l$"
     spec = spec or ModelSpec.from_model(model)
-    cfg = {k: v for k, v in model.config.to_dict().items() if not k.startswith('_') and k != 'transformers_version'}
     block = re.compile('^' + re.escape(spec.layer_tmp).replace(r'\{\}', r'(\d+)') + r'\.')
     params, digests = list(model.named_parameters()), {}
     out = {}
     for l in layers:
-        parts = [json.dumps(cfg, sort_keys=True, default=str)]
+        parts = [_config_json(model)]
         for n, p in params:
             b = block.match(n)
             if (b and int(b.group(1)) > l) or n.startswith(spec.rewrite_name(l) + '.'): continue
@@ -353,7 +371,7 @@ def layer_stats(
     model:nn.Module,  # a `transformers` causal LM
     tok,  # its tokenizer
     layers:int|list[int],  # layer indices whose rewrite-module input to describe
-    corpus=None,  # texts, a dataset, a path or a built-in name, see `corpus_texts`; None: `default_corpus(model)`
+    corpus=None,  # texts, a dataset, a path or a built-in name, see `corpus_texts`; None: `default_corpus(model, tok)`
     *,
     spec:ModelSpec|None=None,  # default `ModelSpec.from_model(model)`
     text_column:str='text',  # the text column of a dataset corpus
@@ -377,7 +395,8 @@ def layer_stats(
     if not layers or bad: raise ValueError(f"Layers {bad or layers} are not in 0..{spec.n_layer - 1}")
     max_len = max_len or context_length(model.config)
     device = torch.device(device) if device is not None else next(model.parameters()).device
-    texts, label = corpus_texts(corpus, text_column, model)
+    sample_kw = dict(max_tokens=max_tokens or SAMPLE_TOKENS, cache=cache, cache_dir=cache_dir, model_id=model_id, progress=progress)
+    texts, label = corpus_texts(corpus, text_column, model, tok, sample_kw)  # 'samples' covers the token budget
     budget = dict(max_len=max_len, max_docs=max_docs, max_tokens=max_tokens)
     docs = lambda: tokenize_corpus(tok, texts, **budget)
     pad_id = next((i for i in (tok.pad_token_id, tok.eos_token_id) if i is not None), 0)
@@ -408,3 +427,77 @@ def layer_stats(
                 _save_entry(_entry_paths(cache_dir or stats_cache_dir(), keys[l], label), sm, keys[l], info)
             out[l] = sm
     return {l: out[l] for l in layers}
+
+# %% ../nbs/04_stats.ipynb #f5eb5eb2
+SAMPLES_FORMAT = 1  # bump when the sampling or the file changes
+
+def model_fingerprint(model:nn.Module)->str:
+    "sha256 of the config and of every parameter: the identity of the whole model"
+    return _sha(_config_json(model), *(x for n, p in model.named_parameters() for x in (n, _tensor_sha(p))))
+
+def _samples_path(cache_dir:str|Path, key:dict)->Path:
+    "The cache file of the documents sampled for `key`"
+    return Path(cache_dir)/_slug(key['model_id'])/'samples'/f"samples.{_sha(json.dumps(key, sort_keys=True))[:16]}.json"
+
+def _load_samples(path:Path, key:dict)->list[str]|None:
+    "The cached documents for `key`, or None (with a `StatsCacheWarning` if a file was there but unusable)"
+    if not path.exists(): return None
+    try:
+        d = json.loads(path.read_text(encoding='utf-8'))
+        want, have = json.loads(json.dumps(key)), d.get('key') or {}
+        if diff := sorted(k for k in set(want) | set(have) if have.get(k) != want.get(k)):
+            raise ValueError(f"its key does not match the request in {diff}")
+        texts = d.get('texts')
+        if not (isinstance(texts, list) and texts and all(isinstance(t, str) for t in texts)): raise ValueError("it holds no list of texts")
+        if _sha(*texts) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
+        if not (isinstance(d.get('n_tokens'), int) and d['n_tokens'] >= key['max_tokens']):
+            raise ValueError(f"it counts {d.get('n_tokens')!r} tokens, fewer than the budget {key['max_tokens']}")
+    except Exception as e:
+        warnings.warn(f"Unusable samples cache file {path}: {e}. Sampling again.", StatsCacheWarning, stacklevel=3)
+        return None
+    return texts
+
+def sample_corpus(
+    model:nn.Module,
+    tok,  # its tokenizer
+    max_tokens:int=SAMPLE_TOKENS,  # token budget: documents are drawn until their tokens, counted as `layer_stats` reads them, reach it
+    doc_tokens:int=128,  # new tokens per document (fewer where the model ends it); at most the context length - 1
+    seed:int=0,
+    batch_size:int=16,  # documents per `generate` call
+    temperature:float=1.0,
+    *,
+    cache:bool=True,  # read and write the cached documents
+    cache_dir:str|Path|None=None,  # default `stats_cache_dir()`
+    model_id:str|None=None,  # name used in the cache path; default the model's name or path
+    progress:bool=True,  # show a tqdm bar over tokens
+)->list[str]:
+    "Documents sampled from `model` until they hold `max_tokens` tokens: seeded, and generated once per model (cached on disk)"
+    ctx = context_length(model.config)
+    doc_tokens = min(doc_tokens, ctx - 1)
+    key = dict(format=SAMPLES_FORMAT, model_id=model_id or _model_id(model), model_fingerprint=model_fingerprint(model),
+               tokenizer=_tokenizer_fingerprint(tok), max_tokens=max_tokens, doc_tokens=doc_tokens, seed=seed,
+               batch_size=batch_size, temperature=temperature)
+    path = _samples_path(cache_dir or stats_cache_dir(), key)
+    if cache and (texts := _load_samples(path, key)) is not None: return texts
+    texts, n_tok, t0, was_training = [], 0, time.time(), model.training
+    model.eval()
+    try:
+        with tqdm(total=max_tokens, unit='tok', desc='sampling the corpus', disable=not progress) as bar:
+            for b in count():
+                new = model_samples(model, tok, batch_size, doc_tokens, int(_sha(str(seed), str(b))[:15], 16), batch_size, temperature)
+                n = sum(min(len(ids), ctx) for ids in tok(new)['input_ids']) if new else 0
+                if not n: raise ValueError(f"Sampling batch {b} gave no text: the model ends every document at once")
+                texts += new; n_tok += n
+                bar.update(min(n_tok, max_tokens) - bar.n)
+                if n_tok >= max_tokens: break
+    finally: model.train(was_training)
+    if cache:
+        meta = dict(key=key, n_tokens=n_tok, n_docs=len(texts), sha256=_sha(*texts), seconds=round(time.time() - t0, 3),
+                    device=str(next(model.parameters()).device), knowedit_version=knowedit.__version__,
+                    torch_version=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%S%z'), texts=texts)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(path, lambda p: p.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding='utf-8'))
+        except OSError as e: warnings.warn(f"Could not write samples cache file {path}: {e}", StatsCacheWarning, stacklevel=2)
+    return texts
+
