@@ -11,10 +11,10 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE', 'SUMMARY_COLUMNS', 'CLIError',
-           'available_methods', 'check_method', 'resolve_dataset', 'model_folder', 'load', 'resolve_hparams',
-           'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot',
-           'cmd_toyworld', 'build_parser', 'main']
+__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE', 'SUMMARY_COLUMNS',
+           'CLIError', 'available_methods', 'check_method', 'resolve_dataset', 'model_folder', 'load',
+           'resolve_hparams', 'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize',
+           'cmd_plot', 'cmd_toyworld', 'build_parser', 'main']
 
 # %% ../nbs/14_cli.ipynb #10f12a8d
 METHOD_NAMES = ('rome', 'memit', 'alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # the contract's methods
@@ -114,15 +114,37 @@ def resolve_hparams(method:str, model, spec:str|None=None, # --hparams: a JSON f
     if base: filed = _rebase(method, model, filed, base)
     return load_hparams(method, model, {**filed, **over})
 
-def general_probe(choice:str, model_name:str, glue_n:int=100):
-    "The probe of what was never edited for `--general` (auto, toyworld, glue, none), and its name"
-    from knowedit.sequential import general_toyworld, general_glue
+KNOWN_FILE = 'known_1000.json'  # the real known facts, read from the shared data folder
+
+def _heldout_texts(n:int=100) -> list[str]:
+    "Held-out text for perplexity: the GLUE sentences (records 10.. of sst2, cola, mrpc, rte), never in a statistics corpus"
     from knowedit.data import shared_data_dir
+    from knowedit.stats import GLUE_TEXT_FIELDS
+    d = shared_data_dir() / 'glue_eval_subsets'
+    if not (d / 'sst2.json').is_file(): return []
+    return [r[f] for t in ('sst2', 'cola', 'mrpc', 'rte') for r in json.loads((d / f'{t}.json').read_text())[10:10 + n]
+            for f in GLUE_TEXT_FIELDS[t]]
+
+def general_probe(choice:str, model_name:str, glue_n:int=100,
+                  model=None, tok=None, # the unedited model: `known` keeps the facts it answers
+                  records=None, # the parsed records the run edits: `known` leaves out the facts they touch
+                 ):
+    "The probe of what was never edited for `--general` (auto, toyworld, known, glue, none), and its name"
+    from knowedit.sequential import general_toyworld, general_glue, general_known
+    from knowedit.data import shared_data_dir, filter_known
     d = model_folder(model_name)
     toy = d is not None and (d / 'kb.json').is_file()
     glue = (shared_data_dir() / 'glue_eval_subsets' / 'sst2.json').is_file()
-    if choice == 'auto': choice = 'toyworld' if toy else 'glue' if glue else 'none'
+    known = (shared_data_dir() / KNOWN_FILE).is_file()
+    if choice == 'auto': choice = 'toyworld' if toy else 'known' if known else 'glue' if glue else 'none'
     if choice == 'none': return None, 'none'
+    if choice == 'known':
+        if not known: raise CLIError(f"--general known needs {shared_data_dir() / KNOWN_FILE}")
+        if model is None: raise CLIError("--general known needs the model, to keep the facts it answers")
+        facts = filter_known(json.loads((shared_data_dir() / KNOWN_FILE).read_text()), model, tok, verbose=False)
+        if not facts: raise CLIError(f"--general known: {model_name!r} answers none of the facts in {KNOWN_FILE}; use --general glue or none")
+        try: return general_known(facts, _heldout_texts(), exclude=records or []), 'known'
+        except ValueError as e: raise CLIError(str(e)) from None
     if choice == 'toyworld':
         if not toy: raise CLIError(f"--general toyworld needs a toy world model folder with kb.json; {model_name!r} is not one")
         from knowedit.toyworld import load_world
@@ -130,7 +152,7 @@ def general_probe(choice:str, model_name:str, glue_n:int=100):
     if choice == 'glue':
         if not glue: raise CLIError(f"--general glue needs the GLUE subsets in {shared_data_dir() / 'glue_eval_subsets'}")
         return general_glue(n=glue_n), 'glue'
-    raise CLIError(f"--general must be auto, toyworld, glue or none, not {choice!r}")
+    raise CLIError(f"--general must be auto, toyworld, known, glue or none, not {choice!r}")
 
 # %% ../nbs/14_cli.ipynb #913a17d7
 def format_table(rows:list[dict], columns:list[str]|None=None, digits:int=1) -> str:
@@ -173,7 +195,8 @@ def cmd_run(a):
     _threads(a.threads)
     model, tok = load(a.model, a.device)
     hp = resolve_hparams(a.method, model, a.hparams, a.base)
-    probe, probe_name = general_probe(a.general, a.model, a.glue_n)
+    from knowedit.sequential import load_records
+    probe, probe_name = general_probe(a.general, a.model, a.glue_n, model, tok, load_records(data)[0][:a.n_edits])
     if not a.quiet: print(f"knowedit run: {a.method} on {a.model}, dataset {a.dataset}, {a.n_edits} edits in batches of {a.batch_size}, "
                           f"evaluated every {a.eval_every} batch(es); general probe: {probe_name}; output: {out}", flush=True)
     s = run_sequential(model, tok, a.method, data, out=out, n_edits=a.n_edits, batch_size=a.batch_size, eval_every=a.eval_every,
@@ -272,9 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--out', default=None, help="output folder (default runs/METHOD-MODEL-DATASET-NxB-sSEED; runs/default without arguments)")
     r.add_argument('--resume', action='store_true', help="continue the run in --out from its last checkpoint (same settings)")
     r.add_argument('--hparams', default=None, help="a JSON file of hyperparameters, or an inline JSON object overriding the filed ones")
-    r.add_argument('--corpus', default=None, help="corpus of the key statistics: toyworld, glue or a file (default: the model's)")
-    r.add_argument('--general', default='auto', choices=('auto', 'toyworld', 'glue', 'none'),
-                   help="probe of what was never edited (default auto: toyworld for a toy world, else glue if available)")
+    r.add_argument('--corpus', default=None, help="corpus of the key statistics: toyworld, samples, glue or a file (default: the model's: "
+                                                  "its toy world, or text sampled from the model)")
+    r.add_argument('--general', default='auto', choices=('auto', 'toyworld', 'known', 'glue', 'none'),
+                   help="probe of what was never edited (default auto: toyworld for a toy world, else the known facts no edit touches "
+                        "with held-out perplexity, else glue)")
     r.add_argument('--glue-n', type=int, default=100, help="GLUE records per task (default 100)")
     r.add_argument('--no-generation', action='store_true', help="skip sampling texts for CounterFact fluency")
     r.add_argument('--device', default='auto', help="cpu, cuda, ... (default: cuda if available)")
@@ -286,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--method', default='memit', help="whose hyperparameters give the layers and token budget (default memit)")
     s.add_argument('--layers', type=int, nargs='+', default=None, help="layer indices (default: the method's)")
     s.add_argument('--max-tokens', type=int, default=None, help="token budget (default: the method's stats_tokens)")
-    s.add_argument('--corpus', default=None, help="toyworld, glue or a file (default: the model's)")
+    s.add_argument('--corpus', default=None, help="toyworld, samples, glue or a file (default: the model's)")
     s.add_argument('--hparams', default=None, help="as for run")
     s.add_argument('--device', default='auto')
     s.add_argument('--threads', type=int, default=None, help="CPU threads for torch")

@@ -14,17 +14,17 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .data import CounterFactRecord, EditRequest, MquakeCase, ZsreRecord, load_counterfact, load_mquake, load_zsre
+from .data import CounterFactRecord, EditRequest, MquakeCase, ZsreRecord, load_counterfact, load_mquake, load_zsre, known_template, _fill
 from .editor import METHODS, Editor, load_hparams, model_key
-from .evaluate import GLUE_TASKS, eval_counterfact, eval_mquake, eval_zsre, glue_eval, toy_general
+from .evaluate import GLUE_TASKS, eval_counterfact, eval_mquake, eval_zsre, glue_eval, toy_general, known_facts_probe, heldout_perplexity
 
 # %% auto #0
 __all__ = ['DATASET_KINDS', 'EDIT_METRICS', 'RUN_FILE', 'STEPS_FILE', 'SUMMARY_FILE', 'PLOT_FILE', 'CKPT_DIR', 'IDENTITY',
            'SUMMARY_METRICS', 'PLOT_METRICS', 'RunError', 'dataset_kind', 'load_records', 'record_requests',
-           'batch_requests', 'mquake_rewrites', 'eval_edits', 'general_toyworld', 'general_glue', 'write_json',
-           'rng_state', 'set_rng_state', 'seed_all', 'RunMismatch', 'check_identity', 'read_run', 'write_steps',
-           'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps', 'plot_run', 'bench_table',
-           'runs_table']
+           'batch_requests', 'mquake_rewrites', 'eval_edits', 'general_toyworld', 'general_glue', 'general_known',
+           'write_json', 'rng_state', 'set_rng_state', 'seed_all', 'RunMismatch', 'check_identity', 'read_run',
+           'write_steps', 'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps', 'plot_run',
+           'bench_table', 'runs_table']
 
 # %% ../nbs/13_sequential.ipynb #da5ebf1f
 DATASET_KINDS = ('counterfact', 'zsre', 'mquake')
@@ -125,6 +125,30 @@ def general_glue(tasks:tuple=GLUE_TASKS, n:int=100, # records per task
                  data_dir=None, **kw):
     "A general probe: zero-shot GLUE (`glue_eval`); `general` is the mean weighted F1 over `tasks`"
     def probe(model, tok): return glue_eval(model, tok, tasks, n, data_dir=data_dir, **kw)[0]
+    return probe
+
+def _touched(records) -> tuple[set, set]:
+    "(subjects, prompts) an edit touches: the edited subjects, and the neighbourhood prompts scored as specificity"
+    subjects, prompts = set(), set()
+    for r in records:
+        for q in record_requests(r): subjects.add(q.subject.strip().lower())
+        prompts.update(p.strip() for p in getattr(r, 'neighborhood_prompts', None) or [])
+    return subjects, prompts
+
+def general_known(facts:list, # `known_1000.json` records the unedited model answers (see `filter_known`)
+                  texts:list|None=None, # held-out texts for `heldout_ppl` (None: no perplexity)
+                  exclude:list=(), # parsed records of the edits: facts they touch are left out
+                  **kw):
+    "A general probe for real models: greedy accuracy on known facts no edit touches (`general`), and held-out perplexity"
+    subjects, prompts = _touched(exclude)
+    keep = [f for f in facts if f['subject'].strip().lower() not in subjects
+            and f.get('prompt', '').strip() not in prompts and _fill(known_template(f), f['subject']).strip() not in prompts]
+    if not keep: raise RunError(f"general_known: every one of the {len(facts)} known facts is touched by an edit; pass more facts")
+    def probe(model, tok):
+        m = known_facts_probe(model, tok, keep, **kw)[0]
+        if texts: m.update(heldout_perplexity(model, tok, texts)[0])
+        return {'general': m['known_facts'], 'known_facts_n': len(keep), **m}
+    probe.facts = keep  # what it asks, for inspection
     return probe
 
 # %% ../nbs/13_sequential.ipynb #ef7f37ec
