@@ -22,6 +22,8 @@ from knowedit.memit import compute_values
 from knowedit.data import load_counterfact, counterfact_from_known, filter_known, shared_data_dir
 from knowedit.toyworld import toyworld_dir
 from knowedit.evaluate import eval_counterfact
+from knowedit.sequential import general_known, general_toyworld
+from knowedit.toyworld import load_world
 
 
 def records_for(name, model, tok, n):
@@ -32,9 +34,19 @@ def records_for(name, model, tok, n):
     return load_counterfact(counterfact_from_known(known))[:n]
 
 
-def scores(model, tok, recs, keys=("efficacy", "generalization", "specificity")):
-    "The CounterFact edit metrics of `recs`, rounded"
-    return {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys}
+def scores(model, tok, recs, keys=("efficacy", "generalization", "specificity"), probe=None):
+    "The CounterFact edit metrics of `recs`, rounded, and the general probe's where there is one"
+    out = {k: round(v, 1) for k, v in eval_counterfact(model, tok, recs, generation=False)[0].items() if k in keys}
+    if probe: out.update({k: round(v, 3) for k, v in probe(model, tok).items() if k in ("general", "heldout_ppl", "known_facts_n")})
+    return out
+
+
+def general_probe(name, model, tok, recs):
+    "The general probe of `name`: the toy world's, or known facts (minus those the edits touch) with held-out perplexity"
+    if name == "toyworld": return general_toyworld(load_world(), n_fluency=0)
+    from knowedit.cli import _heldout_texts, KNOWN_FILE
+    facts = filter_known(json.loads((shared_data_dir() / KNOWN_FILE).read_text()), model, tok, verbose=False)
+    return general_known(facts, _heldout_texts(), exclude=recs)
 
 
 def _commit():
@@ -69,12 +81,15 @@ def main():
     ap.add_argument("--eval", action="store_true", help="also print efficacy / generalisation / specificity after each method's edit")
     ap.add_argument("--hparams", default=None, help="inline JSON overriding the filed hyperparameters of every method")
     ap.add_argument("--json", default=None, help="also write the measurements to this JSON file")
+    ap.add_argument("--general", action="store_true", help="with --eval, also the general probe (toy world recall, or a real model's known "
+                                                            "facts no edit touches and held-out perplexity), before and after")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model, tok = load_model(a.model)
     recs = records_for(a.model, model, tok, a.n)
     reqs = [r.requested_rewrite for r in recs]
-    before = scores(model, tok, recs) if a.eval else None
+    probe = general_probe(a.model, model, tok, recs) if a.eval and a.general else None
+    before = scores(model, tok, recs, probe=probe) if a.eval else None
     if a.eval: print("before:", before)
     result = dict(model=a.model, n=len(reqs), threads=a.threads, torch=torch.__version__, cpu=platform.processor() or platform.machine(),
                   cores=os.cpu_count(), date=datetime.date.today().isoformat(), commit=_commit(), before=before, methods={})
@@ -86,7 +101,7 @@ def main():
         res, secs = timed(lambda: ed.edit(reqs))
         i = res.info
         rows.append((method, len(reqs), secs / len(reqs), i["t_values"] / len(reqs), i["t_keys"] / len(reqs), i["t_solve"] / len(reqs), ed.timing["stats_s"]))
-        after = scores(model, tok, recs) if a.eval else None
+        after = scores(model, tok, recs, probe=probe) if a.eval else None
         if a.eval: print(f"after {method} (one batch):", after, flush=True)
         result["methods"][method] = dict(after=after, s_per_edit=secs / len(reqs), values_s=i["t_values"] / len(reqs),
                                          keys_s=i["t_keys"] / len(reqs), solve_s=i["t_solve"] / len(reqs), stats_s=ed.timing["stats_s"],

@@ -409,6 +409,7 @@ def bench_table(path, # a JSON file written by `bench/edit.py --json`
     "A markdown table of a `bench/edit.py` result: the unedited model's row, then one row per method with its speed"
     r = json.loads(Path(path).read_text())
     if not r.get('before'): raise ValueError(f"{path} has no unedited baseline: run bench/edit.py with --eval")
+    keys = [*keys, *(k for k in ('general', 'heldout_ppl') if k in r['before'])]  # the general probe, where it was measured
     rows = [('unedited', r['before'], None)] + [(m, v['after'], v) for m, v in r['methods'].items()]
     out = [f"{r['model']}, {r['n']} edits in one batch, {r['threads']} threads, commit {r['commit']}, {r['date']}", "",
            "| | " + " | ".join([*keys, 's/edit', 'value NLL']) + " |", "|---" * (len(keys) + 3) + "|"]
