@@ -457,6 +457,27 @@ def _load_samples(path:Path, key:dict)->list[str]|None:
         return None
     return texts
 
+def _save_partial(path:Path, key:dict, texts:list[str], n_tokens:int, n_batches:int, seconds:float):
+    "Write the documents sampled so far (the first `n_batches` batches), so an interrupted run resumes; a failure only warns"
+    d = dict(key=key, n_batches=n_batches, n_tokens=n_tokens, n_docs=len(texts), sha256=_sha(*texts), seconds=round(seconds, 3), texts=texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, lambda p: p.write_text(json.dumps(d, ensure_ascii=False), encoding='utf-8'))
+    except OSError as e: warnings.warn(f"Could not write partial samples file {path}: {e}", StatsCacheWarning, stacklevel=3)
+
+def _load_partial(path:Path, key:dict)->tuple[list[str], int, int, float]:
+    "(texts, tokens, batches, seconds) of an interrupted run for `key`, or nothing sampled yet (warning if the file is unusable)"
+    if not path.exists(): return [], 0, 0, 0.0
+    try:
+        d = json.loads(path.read_text(encoding='utf-8'))
+        if d.get('key') != json.loads(json.dumps(key)): raise ValueError("its key does not match the request")
+        texts = d['texts']
+        if _sha(*texts) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
+        return texts, int(d['n_tokens']), int(d['n_batches']), float(d.get('seconds', 0))
+    except Exception as e:
+        warnings.warn(f"Unusable partial samples file {path}: {e}. Sampling from the start.", StatsCacheWarning, stacklevel=3)
+        return [], 0, 0, 0.0
+
 def sample_corpus(
     model:nn.Module,
     tok,  # its tokenizer
@@ -479,17 +500,20 @@ def sample_corpus(
                batch_size=batch_size, temperature=temperature)
     path = _samples_path(cache_dir or stats_cache_dir(), key)
     if cache and (texts := _load_samples(path, key)) is not None: return texts
-    texts, n_tok, t0, was_training = [], 0, time.time(), model.training
+    part = path.with_name(path.stem + '.partial.json')
+    texts, n_tok, b0, secs = _load_partial(part, key) if cache else ([], 0, 0, 0.0)
+    t0, was_training = time.time() - secs, model.training
     model.eval()
     try:
-        with tqdm(total=max_tokens, unit='tok', desc='sampling the corpus', disable=not progress) as bar:
-            for b in count():
+        with tqdm(total=max_tokens, initial=min(n_tok, max_tokens), unit='tok', desc='sampling the corpus', disable=not progress) as bar:
+            for b in count(b0):
+                if n_tok >= max_tokens: break
                 new = model_samples(model, tok, batch_size, doc_tokens, int(_sha(str(seed), str(b))[:15], 16), batch_size, temperature)
                 n = sum(min(len(ids), ctx) for ids in tok(new)['input_ids']) if new else 0
                 if not n: raise ValueError(f"Sampling batch {b} gave no text: the model ends every document at once")
                 texts += new; n_tok += n
                 bar.update(min(n_tok, max_tokens) - bar.n)
-                if n_tok >= max_tokens: break
+                if cache and n_tok < max_tokens: _save_partial(part, key, texts, n_tok, b + 1, time.time() - t0)
     finally: model.train(was_training)
     if cache:
         meta = dict(key=key, n_tokens=n_tok, n_docs=len(texts), sha256=_sha(*texts), seconds=round(time.time() - t0, 3),
@@ -499,5 +523,6 @@ def sample_corpus(
             path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomic(path, lambda p: p.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding='utf-8'))
         except OSError as e: warnings.warn(f"Could not write samples cache file {path}: {e}", StatsCacheWarning, stacklevel=2)
+        part.unlink(missing_ok=True)
     return texts
 
