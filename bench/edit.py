@@ -17,7 +17,7 @@ from dataclasses import replace
 import torch
 from knowedit.models import load_model
 from knowedit.editor import Editor
-import knowedit.alphaedit, knowedit.prune  # register their methods
+
 from knowedit.memit import compute_values
 from knowedit.data import load_counterfact, counterfact_from_known, filter_known, shared_data_dir
 from knowedit.toyworld import toyworld_dir

@@ -13,7 +13,7 @@ import torch
 from knowedit.models import load_model
 from knowedit.sequential import run_sequential, general_toyworld
 from knowedit.toyworld import toyworld_dir, load_world
-import knowedit.alphaedit, knowedit.prune  # register their methods
+
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sequential_toyworld"
 

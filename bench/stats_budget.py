@@ -16,7 +16,7 @@ from knowedit.editor import Editor, load_hparams
 from knowedit.stats import layer_stats, sample_corpus
 from knowedit.memit import compute_keys
 from knowedit.alphaedit import null_space_projector
-import knowedit.alphaedit  # registers alphaedit
+
 from edit import records_for, _commit, _write
 
 

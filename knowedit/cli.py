@@ -12,37 +12,35 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE', 'SUMMARY_COLUMNS',
-           'CLIError', 'available_methods', 'check_method', 'resolve_dataset', 'model_folder', 'load',
-           'resolve_hparams', 'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize',
-           'cmd_plot', 'cmd_toyworld', 'build_parser', 'main']
+           'CLIError', 'check_method', 'method_name', 'resolve_dataset', 'model_folder', 'load', 'resolve_hparams',
+           'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot',
+           'cmd_toyworld', 'build_parser', 'main']
 
 # %% ../nbs/14_cli.ipynb #10f12a8d
 METHOD_NAMES = ('rome', 'memit', 'alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # the contract's methods
-_METHOD_MODULES = ('alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # modules that register methods beyond rome and memit
-_BROKEN = {}  # method module -> why it failed to import
 
 class CLIError(Exception):
     "A mistake in the command's arguments or setup: printed as `knowedit: error: ...`, exit status 2"
 
-def available_methods() -> list[str]:
-    "The names of the editing methods this installation has (importing every method module there is)"
-    from knowedit.editor import METHODS
-    for m in _METHOD_MODULES:
-        try: importlib.import_module(f'knowedit.{m}')
-        except ModuleNotFoundError as e:
-            if e.name != f'knowedit.{m}': _BROKEN[m] = f"{type(e).__name__}: {e}"
-        except Exception as e: _BROKEN[m] = f"{type(e).__name__}: {e}"  # a broken method module must not stop the others
-    return sorted(METHODS)
-
-
 def check_method(name:str) -> str:
     "`name` if it is an available method, else a `CLIError` listing the available ones"
+    from knowedit.editor import available_methods, _BROKEN
     have = available_methods()
     if name in have: return name
     planned = [m for m in METHOD_NAMES if m not in have]
     why = f"; knowedit.{name} failed to import ({_BROKEN[name]})" if name in _BROKEN else (
           f" (not yet implemented: {', '.join(planned)})" if name in planned else "")
     raise CLIError(f"method {name!r} is not available; available: {', '.join(have)}{why}")
+
+def method_name(method:str, base:str|None=None) -> str:
+    "The declared method that `--method` and `--base` name: `METHOD`, or `BASE+prune` for `--method prune --base BASE`"
+    from knowedit.editor import POSTS
+    check_method(method)
+    if base is None: return method
+    if method not in POSTS: raise CLIError(f"--base applies to prune only (it names the method PRUNE restrains), not to {method}")
+    check_method(base)
+    if base in POSTS: raise CLIError(f"--base must be an editing method, not {base!r}")
+    return f"{base}+{method}"
 
 # %% ../nbs/14_cli.ipynb #23eeb682
 TOY_DATASETS = {'toyworld': 'counterfact.json', 'toyworld-zsre': 'zsre.json', 'toyworld-mquake': 'mquake.json'}
@@ -80,30 +78,15 @@ def load(name:str, device:str='auto'):
     except (FileNotFoundError, ModuleNotFoundError) as e: raise CLIError(str(e)) from None
 
 # %% ../nbs/14_cli.ipynb #a6313ac3
-def _rebase(method:str, model, filed:dict, base:str) -> dict:
-    "PRUNE-style hyperparameters `filed` moved onto `base`: the base's filed values, the method's own fields kept"
-    from knowedit.editor import METHODS, load_hparams
-    names = {f.name for f in fields(METHODS[method].hparams)}
-    try: bh = asdict(load_hparams(base, model))
-    except (FileNotFoundError, KeyError): return {**filed, 'base': base}
-    own = {k: v for k, v in filed.items() if k not in bh}  # e.g. PRUNE's alpha, kind, mode
-    out = {**{k: v for k, v in bh.items() if k in names}, **own, 'base': base}
-    if 'base_hparams' in names: out['base_hparams'] = {k: v for k, v in bh.items() if k not in names}  # e.g. AlphaEdit's threshold
-    return out
-
 def resolve_hparams(method:str, model, spec:str|None=None, # --hparams: a JSON file or an inline JSON object
-                    base:str|None=None, # --base
                    ):
-    "The method's hyperparameter dataclass for `model`, from the filed defaults, `--hparams` and `--base`"
-    from knowedit.editor import METHODS, load_hparams
-    names = {f.name for f in fields(METHODS[method].hparams)}
-    if base is not None:
-        if 'base' not in names: raise CLIError(f"--base applies to prune only (it names the method PRUNE restrains), not to {method}")
-        check_method(base)
+    "The hyperparameter dataclass of `method` (a declared name, e.g. 'alphaedit+prune') for `model`: filed defaults and `--hparams`"
+    from knowedit.editor import get_method, load_hparams
+    names = {f.name for f in fields(get_method(method).hparams)}
     if spec is not None and not spec.lstrip().startswith('{'):  # a complete file
         if not Path(spec).is_file(): raise CLIError(f"--hparams {spec!r}: no such file (pass a JSON file or an inline JSON object)")
-        hp = load_hparams(method, model, spec)
-        return replace(hp, base=base) if base else hp
+        try: return load_hparams(method, model, json.loads(Path(spec).read_text()))
+        except (ValueError, TypeError) as e: raise CLIError(f"--hparams {spec}: {e}") from None
     try: over = json.loads(spec) if spec else {}
     except json.JSONDecodeError as e: raise CLIError(f"--hparams is not valid JSON: {e}") from None
     if bad := sorted(set(over) - names): raise CLIError(f"--hparams: unknown hyperparameters {bad} for {method}; known: {sorted(names)}")
@@ -111,7 +94,6 @@ def resolve_hparams(method:str, model, spec:str|None=None, # --hparams: a JSON f
     except FileNotFoundError as e:
         if not over: raise CLIError(str(e)) from None
         filed = {}  # the class defaults, under the inline values
-    if base: filed = _rebase(method, model, filed, base)
     return load_hparams(method, model, {**filed, **over})
 
 KNOWN_FILE = 'known_1000.json'  # the real known facts, read from the shared data folder
@@ -182,24 +164,24 @@ def _threads(n):
 
 def _default_out(a) -> str:
     stem = lambda s: Path(s).stem if s not in ('toyworld', 'smollm2') and s not in TOY_DATASETS else s
-    return f"runs/{a.method}-{stem(a.model)}-{stem(a.dataset)}-{a.n_edits}x{a.batch_size}-s{a.seed}"
+    return f"runs/{method_name(a.method, a.base)}-{stem(a.model)}-{stem(a.dataset)}-{a.n_edits}x{a.batch_size}-s{a.seed}"
 
 def cmd_run(a):
     "`knowedit run`: a sequential-editing run into `a.out`; prints its metrics"
     from knowedit.sequential import run_sequential
     if a.n_edits < 0: raise CLIError("--n-edits must be >= 0 (0 measures the unedited model only)")
     if a.batch_size < 1 or a.eval_every < 1: raise CLIError("--batch-size and --eval-every must be >= 1")
-    check_method(a.method)
+    name = method_name(a.method, a.base)
     data = resolve_dataset(a.dataset)
     out = Path(a.out or _default_out(a))
     _threads(a.threads)
     model, tok = load(a.model, a.device)
-    hp = resolve_hparams(a.method, model, a.hparams, a.base)
+    hp = resolve_hparams(name, model, a.hparams)
     from knowedit.sequential import load_records
     probe, probe_name = general_probe(a.general, a.model, a.glue_n, model, tok, load_records(data)[0][:a.n_edits])
-    if not a.quiet: print(f"knowedit run: {a.method} on {a.model}, dataset {a.dataset}, {a.n_edits} edits in batches of {a.batch_size}, "
+    if not a.quiet: print(f"knowedit run: {name} on {a.model}, dataset {a.dataset}, {a.n_edits} edits in batches of {a.batch_size}, "
                           f"evaluated every {a.eval_every} batch(es); general probe: {probe_name}; output: {out}", flush=True)
-    s = run_sequential(model, tok, a.method, data, out=out, n_edits=a.n_edits, batch_size=a.batch_size, eval_every=a.eval_every,
+    s = run_sequential(model, tok, name, data, out=out, n_edits=a.n_edits, batch_size=a.batch_size, eval_every=a.eval_every,
                        hparams=hp, corpus=a.corpus, seed=a.seed, resume=a.resume, model_name=a.model, dataset_name=a.dataset,
                        general_fn=probe, generation=not a.no_generation, progress=not a.quiet)
     m, t = s['metrics'], s['timing']

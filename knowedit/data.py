@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from .toyworld import RELATIONS, TWO_HOP, HELD_OUT, bio
+from .toyworld import RELATIONS, TWO_HOP, HELD_OUT, bio, build_world, general_corpus, load_world, toyworld_dir
+from .store import model_id
 
 # %% auto #0
-__all__ = ['NQ_PREFIX', 'PLACE_TEMPLATES', 'KNOWN_PARAPHRASES', 'GENERIC_PREFIXES', 'shared_data_dir', 'spaced', 'EditRequest',
-           'DatasetError', 'CounterFactRecord', 'ZsreRecord', 'MquakeCase', 'load_counterfact', 'load_zsre',
-           'load_mquake', 'split_persons', 'toy_counterfact', 'toy_zsre', 'toy_mquake', 'attribute_snippets',
-           'save_toy_datasets', 'known_template', 'counterfact_from_known', 'greedy_matches', 'filter_known']
+__all__ = ['NQ_PREFIX', 'PLACE_TEMPLATES', 'KNOWN_PARAPHRASES', 'GENERIC_PREFIXES', 'GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA',
+           'shared_data_dir', 'spaced', 'EditRequest', 'DatasetError', 'CounterFactRecord', 'ZsreRecord', 'MquakeCase',
+           'load_counterfact', 'load_zsre', 'load_mquake', 'split_persons', 'toy_counterfact', 'toy_zsre', 'toy_mquake',
+           'attribute_snippets', 'save_toy_datasets', 'known_template', 'counterfact_from_known', 'greedy_matches',
+           'filter_known', 'glue_corpus', 'default_corpus_name', 'default_corpus', 'corpus_texts']
 
 # %% ../nbs/02_data.ipynb #b7cf6873
 def shared_data_dir() -> Path:
@@ -455,3 +457,101 @@ def filter_known(records:list[dict], # `known_1000.json` format: each with subje
     ok = greedy_matches(model, tok, [_fill(known_template(r), r["subject"]) for r in records], [r["attribute"] for r in records], n_tokens, batch_size)
     if verbose: print(f"kept {int(ok.sum())} of {len(records)} facts the model knows")
     return [r for r, k in zip(records, ok.tolist()) if k]
+
+# %% ../nbs/02_data.ipynb #a99b92a5
+GLUE_TEXT_FIELDS = dict(sst2=('sentence',), cola=('sentence',), mrpc=('sentence1', 'sentence2'),
+                        rte=('sentence1', 'sentence2'), nli=('sentence1', 'sentence2'), mmlu=('question', 'choices'))
+
+def glue_corpus(
+    path:str|Path|None=None,  # folder with {sst2,cola,mrpc,rte,nli,mmlu}.json; default `shared_data_dir()/'glue_eval_subsets'`
+    skip:int=110,  # records at the start of each file to leave out: the few-shot pool and the evaluation records
+)->list[str]:
+    "Every sentence (or MMLU question with its choices) of the downstream-task subsets, after the first `skip` records of each file"
+    d = Path(path) if path is not None else shared_data_dir()/'glue_eval_subsets'
+    missing = [t for t in GLUE_TEXT_FIELDS if not (d/f'{t}.json').is_file()]
+    if missing: raise FileNotFoundError(f"No {', '.join(t + '.json' for t in missing)} in {d}; set KNOWEDIT_SHARED_DATA to the folder that holds glue_eval_subsets/")
+    out = []
+    for task, fields in GLUE_TEXT_FIELDS.items():
+        for r in json.loads((d/f'{task}.json').read_text())[skip:]:
+            if task == 'mmlu': out.append(r['question'] + ''.join(f"\n({a}) {c}" for a, c in zip('ABCD', r['choices'])))
+            else: out += [r[f] for f in fields]
+    return out
+
+# %% ../nbs/02_data.ipynb #43d1d44b
+DEFAULT_CORPORA = ('toyworld', 'samples', 'glue')
+
+def _toy_folder(model)->Path|None:
+    "The toy world folder (one holding the world's `kb.json`) the model was loaded from, or whose `model/` subfolder it came from, else None"
+    p = Path(model_id(model)).expanduser()
+    if not p.is_dir(): return None
+    return next((q for q in (p, p.parent) if (q / 'kb.json').is_file()), None)
+
+def _toy_corpus(folder:Path|None=None)->list[str]:
+    "The general corpus of the toy world in `folder`; None: the shipped world's (rebuilt from its seed where its files are absent, as in a wheel install)"
+    if folder is None and not (toyworld_dir() / 'kb.json').is_file(): return general_corpus(build_world())
+    return general_corpus(load_world(folder))
+
+def default_corpus_name(model)->str:
+    "'toyworld' for a model loaded from a toy world folder (named so, or holding `kb.json`), else 'samples'"
+    return 'toyworld' if _toy_folder(model) or 'toyworld' in Path(model_id(model)).parts else 'samples'
+
+def _samples(model, tok, sample)->list[str]:
+    "`sample(model, tok)`, or an error that says what is missing"
+    if model is None or tok is None: raise ValueError("The 'samples' corpus is sampled from a model: pass the model and its tokenizer")
+    if sample is None: raise ValueError("The 'samples' corpus needs a sampler: pass sample=, e.g. knowedit.stats.sample_corpus")
+    return sample(model, tok)
+
+def default_corpus(
+    name_or_model='toyworld',  # a name in `DEFAULT_CORPORA`, or a model: its world's corpus for a toy world model, else its samples
+    tok=None,  # the model's tokenizer, which 'samples' needs
+    sample=None,  # `sample(model, tok) -> list[str]`, which draws the 'samples' corpus
+)->list[str]:
+    "The built-in corpus for covariance statistics, by name or for a model"
+    name, folder, model = name_or_model, None, None
+    if not isinstance(name, str): model, name, folder = name, default_corpus_name(name), _toy_folder(name)
+    if name == 'toyworld': return _toy_corpus(folder)  # the model's own world: a rebuilt or experimental world has other names
+    if name == 'glue': return glue_corpus()
+    if name == 'samples':
+        if model is None: raise ValueError("The 'samples' corpus is sampled from a model: call default_corpus(model, tok, sample)")
+        return _samples(model, tok, sample)
+    raise ValueError(f"Unknown corpus {name!r}; built-in corpora: {DEFAULT_CORPORA}")
+
+# %% ../nbs/02_data.ipynb #77d3e349
+class _ColumnTexts:
+    "A re-iterable over one text column of a `datasets` dataset, read in batches"
+    def __init__(self, ds, column):
+        if column not in (ds.column_names or []): raise ValueError(f"Dataset has no column {column!r}; columns: {ds.column_names}; pass text_column=")
+        self.ds, self.column = ds, column
+    def __iter__(self):
+        for b in self.ds.select_columns([self.column]).iter(batch_size=1000): yield from b[self.column]
+
+def _path_texts(p:Path, text_column:str):
+    "(texts, label) of a corpus stored at `p`"
+    import datasets
+    if p.is_dir(): ds = datasets.load_from_disk(str(p))
+    elif p.suffix == '.txt': return [l for l in p.read_text().splitlines() if l.strip()], p.stem
+    elif p.suffix in ('.json', '.jsonl', '.csv', '.parquet'):
+        ds = datasets.load_dataset({'.jsonl': 'json'}.get(p.suffix, p.suffix[1:]), data_files=str(p), split='train')
+    else: raise ValueError(f"Corpus {str(p)!r} is neither a built-in corpus {DEFAULT_CORPORA} nor a dataset folder or text/json/csv/parquet file")
+    if isinstance(ds, datasets.DatasetDict): ds = ds['train'] if 'train' in ds else next(iter(ds.values()))
+    return _ColumnTexts(ds, text_column), p.stem or p.name
+
+def corpus_texts(
+    corpus=None,  # see above
+    text_column:str='text',  # the column of a dataset that holds the text
+    model=None,  # picks the default corpus when `corpus` is None; the model that 'samples' samples
+    tok=None,  # the model's tokenizer, for 'samples'
+    sample=None,  # `sample(model, tok) -> list[str]`, which draws the 'samples' corpus
+)->tuple:
+    "`(texts, label)`: a re-iterable of strings for `corpus`, and a short name for it"
+    if corpus is None:
+        if model is None: raise ValueError("Pass a corpus, or a model to choose the default corpus for")
+        return default_corpus(model, tok, sample), default_corpus_name(model)
+    if corpus == 'toyworld' and model is not None and _toy_folder(model): return _toy_corpus(_toy_folder(model)), corpus
+    if isinstance(corpus, str) and corpus == 'samples': return _samples(model, tok, sample), corpus
+    if isinstance(corpus, str) and corpus in DEFAULT_CORPORA: return default_corpus(corpus), corpus
+    if isinstance(corpus, (str, Path)): return _path_texts(Path(corpus).expanduser(), text_column)
+    if hasattr(corpus, 'column_names') and hasattr(corpus, 'select_columns'):
+        return _ColumnTexts(corpus, text_column), getattr(getattr(corpus, 'info', None), 'dataset_name', None) or 'dataset'
+    if iter(corpus) is corpus: corpus = list(corpus)  # a generator: read it once, keep it
+    return corpus, 'texts'

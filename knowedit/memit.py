@@ -6,13 +6,15 @@ Docs: https://knowedit.github.io/knowedit/memit.html.md"""
 
 # %% auto #0
 __all__ = ['MemitHParams', 'sample_texts', 'context_templates', 'target_ids', 'replay_below', 'length_groups', 'compute_values',
-           'compute_keys', 'layer_outputs', 'solve_delta', 'memit_update', 'rome_update']
+           'compute_keys', 'layer_outputs', 'solve_delta', 'EditContext', 'LayerState', 'memit_values', 'memit_keys',
+           'spread_residual', 'memit_solve', 'apply_stages', 'memit_update', 'rome_values', 'rome_residual',
+           'rome_solve', 'rome_update']
 
 # %% ../nbs/06_memit.ipynb #c4a7b7a1
 import copy, inspect, json, time
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, asdict, fields
+from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
@@ -275,18 +277,14 @@ def layer_outputs(model, tok, requests, layer, spec=None):
     return tr[name].output[torch.arange(len(idx)), idx].float()
 
 # %% ../nbs/06_memit.ipynb #38a88731
-def solve_delta(K, R, C=None, lam=0., Cp=None, P=None, alpha=None):
-    """The closed-form update ΔW (d, d_k) in float64. MEMIT: ΔW = R Kᵀ(λC + C_p + KKᵀ)⁻¹. With a projector P
-    (AlphaEdit): ΔW = R Kᵀ P((KKᵀ + C_p)P + αI)⁻¹. K: (d_k, n) keys, R: (d, n) residuals, C: (d_k, d_k)."""
+def solve_delta(K, R, C=None, lam=0., Cp=None):
+    """MEMIT's closed-form update ΔW = R Kᵀ(λC + C_p + KKᵀ)⁻¹ (d, d_k) in float64.
+    K: (d_k, n) keys, R: (d, n) residuals, C and C_p: (d_k, d_k)."""
     K, R = K.double(), R.double()
     A = K @ K.T
     if Cp is not None: A = A + Cp.double()
-    if P is None:
-        if C is not None: A = A + lam * C.double()
-        return torch.linalg.solve(A, K @ R.T).T  # A symmetric: (R Kᵀ A⁻¹)ᵀ = A⁻¹ K Rᵀ
-    P = P.double()
-    M = P @ A + alpha * torch.eye(len(A), dtype=A.dtype, device=A.device)  # = ((KKᵀ + C_p) P + αI)ᵀ
-    return torch.linalg.solve(M, P @ K @ R.T).T
+    if C is not None: A = A + lam * C.double()
+    return torch.linalg.solve(A, K @ R.T).T  # A symmetric: (R Kᵀ A⁻¹)ᵀ = A⁻¹ K Rᵀ
 
 # %% ../nbs/06_memit.ipynb #1b23fe32
 def _apply(model, spec, layer, dW):
@@ -298,44 +296,95 @@ def _apply(model, spec, layer, dW):
     return upd
 
 # %% ../nbs/06_memit.ipynb #54669ce1
-def memit_update(model, tok, requests, hp, C, ctx, spec=None, Z=None, Cp=None, P=None, alpha=None, log=None, progress=False):
-    """Apply MEMIT's multi-layer update for a batch of `requests` in place. `C` {layer: (d_k, d_k)} key second moments;
-    `Z` precomputed target values (NSE); `Cp`, `P`, `alpha` for the sequential variants. Returns ({layer: ΔW (d, d_k)}, info)."""
-    spec = spec or ModelSpec.from_model(model)
+@dataclass
+class EditContext:
+    "What a batch is edited with: passed to the values, keys and residual stages"
+    model: object
+    tok: object
+    hp: object  # the method's hyperparameter dataclass
+    ctx: list  # context templates
+    spec: ModelSpec
+    C: dict|None = None  # {layer: (d_k, d_k)} key second moments of the unedited model
+    Cp: dict|None = None  # {layer: (d_k, d_k) float64} Σ KKᵀ of earlier batches
+    prepared: dict = field(default_factory=dict)  # {layer: {name: tensor}} what the method's prepare stage made
+    progress: bool = False
+    log: object = None
+
+@dataclass
+class LayerState:
+    "What one layer's solve stage may use besides K and R"
+    layer: int
+    hp: object
+    C: torch.Tensor|None  # (d_k, d_k) key second moment, or None
+    Cp: torch.Tensor|None  # (d_k, d_k) keys of earlier batches, or None
+    prepared: dict  # this layer's entry of `EditContext.prepared`
+    extra: dict  # what the residual stage left for the solve (ROME's prompt key)
+
+def memit_values(ec, requests):
+    "Values stage: target block outputs z at the last edited layer, by optimisation"
+    return compute_values(ec.model, ec.tok, requests, ec.hp, ec.ctx, ec.spec, log=ec.log, progress=ec.progress)
+
+def memit_keys(ec, requests, layer):
+    "Keys stage: the rewrite module's input at the subject's last token, averaged over the context templates"
+    return compute_keys(ec.model, ec.tok, requests, layer, ec.ctx, ec.spec)
+
+def spread_residual(ec, requests, Z, layer, i, extra):
+    "Residual stage: layer i's share of what block L's output still lacks, (Z - Z_cur) / (m - i)"
+    return (Z - layer_outputs(ec.model, ec.tok, requests, ec.hp.layers[-1], ec.spec)) / (len(ec.hp.layers) - i)
+
+def memit_solve(K, R, st):
+    "Solve stage: MEMIT's closed form, with C_p where the hyperparameters ask for MEMIT-seq"
+    return solve_delta(K.T, R.T, C=st.C, lam=st.hp.mom2_update_weight, Cp=st.Cp if st.hp.sequential_cov else None)
+
+def apply_stages(ec:EditContext, requests, values=memit_values, solve=memit_solve, keys=memit_keys, residual=spread_residual):
+    """Run the stages for a batch, adding each layer's update to the model in place.
+    Returns ({layer: ΔW (d, d_k)}, {layer: K (n, d_k)}, info)."""
     if not requests: raise ValueError("empty batch: no requests to edit")
-    t0, info = time.perf_counter(), dict(t_keys=0., t_solve=0.)
-    if Z is None: Z, info = compute_values(model, tok, requests, hp, ctx, spec, log=log, progress=progress); info.update(t_keys=0., t_solve=0.)
-    info["t_values"] = time.perf_counter() - t0
-    L, m, deltas = hp.layers[-1], len(hp.layers), {}
-    for i, l in enumerate(hp.layers):
+    t0 = time.perf_counter()
+    Z, info = values(ec, requests)
+    info.update(t_values=time.perf_counter() - t0, t_keys=0., t_solve=0.)
+    deltas, K_all = {}, {}
+    for i, l in enumerate(ec.hp.layers):
         t1 = time.perf_counter()
-        K = compute_keys(model, tok, requests, l, ctx, spec)                     # (n, d_k)
-        R = (Z - layer_outputs(model, tok, requests, L, spec)) / (m - i)         # (n, d): this layer's share
+        st = LayerState(l, ec.hp, None if ec.C is None else ec.C[l], None if ec.Cp is None else ec.Cp[l], ec.prepared.get(l, {}), {})
+        K_all[l] = keys(ec, requests, l)                         # (n, d_k)
+        R = residual(ec, requests, Z, l, i, st.extra)            # (n, d)
         t2 = time.perf_counter()
-        dW = solve_delta(K.T, R.T, C=None if C is None else C[l], lam=hp.mom2_update_weight,
-                         Cp=None if Cp is None else Cp[l], P=None if P is None else P[l], alpha=alpha)
-        deltas[l] = _apply(model, spec, l, dW)
+        deltas[l] = ec.spec.to_math(_apply(ec.model, ec.spec, l, solve(K_all[l], R, st)))
         info["t_keys"] += t2 - t1; info["t_solve"] += time.perf_counter() - t2
     info["z"] = Z
-    return {l: spec.to_math(d) for l, d in deltas.items()}, info
+    return deltas, K_all, info
+
+def memit_update(model, tok, requests, hp, C, ctx, spec=None, Cp=None, log=None, progress=False):
+    """MEMIT's multi-layer update of a batch of `requests`, in place. `C` {layer: (d_k, d_k)} key second moments,
+    `Cp` {layer: Σ KKᵀ} of earlier batches (used if `hp.sequential_cov`). Returns ({layer: ΔW}, {layer: K}, info)."""
+    return apply_stages(EditContext(model, tok, hp, ctx, spec or ModelSpec.from_model(model), C, Cp, log=log, progress=progress), requests)
 
 # %% ../nbs/06_memit.ipynb #1ce57989
-def rome_update(model, tok, request, hp, C, ctx, spec=None, log=None, progress=False):
-    "ROME's rank-one update of one layer for one request, in place; returns {layer: ΔW}"
-    spec = spec or ModelSpec.from_model(model)
-    (l,) = hp.layers
-    hp1 = type(hp)(**{**asdict(hp), "value_at": "mlp"})
-    v, info = compute_values(model, tok, [request], hp1, ctx, spec, log=log, progress=progress)   # v*: the wanted MLP output (1, d)
-    k = compute_keys(model, tok, [request], l, ctx, spec)[0].double()              # k*: (d_k,)
-    u = torch.linalg.solve(C[l].double(), k) if C is not None else k
+def rome_values(ec, requests):
+    "Values stage of ROME: the wanted MLP output v* at the edited layer"
+    return compute_values(ec.model, ec.tok, requests, replace(ec.hp, value_at="mlp"), ec.ctx, ec.spec, log=ec.log, progress=ec.progress)
+
+@torch.no_grad()
+def rome_residual(ec, requests, Z, layer, i, extra):
+    "Residual stage of ROME: v* - W k for the bare prompt's key k (one request), which it leaves in `extra['k']`"
+    (q,) = requests
+    name = ec.spec.rewrite_name(layer)
+    enc, _ = encode(ec.tok, q.prompt.format(q.subject), device=next(ec.model.parameters()).device)
+    with Trace(ec.model, name, inputs=True, stop=True) as tr: ec.model(**enc)
+    j = subject_last_index(ec.tok, q.prompt, q.subject)
+    extra["k"] = tr[name].input[0, j].double()
+    return Z.double() - tr[name].output[0, j].double()
+
+def rome_solve(K, R, st):
+    "Solve stage of ROME: the rank-one ΔW = (v* - W k) uᵀ / (kᵀu) with u = C⁻¹k*/‖C⁻¹k*‖"
+    k = K[0].double()
+    u = torch.linalg.solve(st.C.double(), k) if st.C is not None else k
     u = u / u.norm()
-    with torch.no_grad(), Trace(model, spec.rewrite_name(l), inputs=True, stop=True) as tr:
-        enc, _ = encode(tok, request.prompt.format(request.subject), device=k.device)
-        model(**enc)
-    i = subject_last_index(tok, request.prompt, request.subject)
-    k_in, v_out = tr[spec.rewrite_name(l)].input[0, i].double(), tr[spec.rewrite_name(l)].output[0, i].double()
-    right = (v[0].double() - v_out) / (k_in @ u)
-    dW = torch.outer(right, u)
-    _apply(model, spec, l, dW)
-    info["z"] = v
-    return {l: dW.float()}, info
+    return torch.outer(R[0].double() / (st.extra["k"] @ u), u)
+
+def rome_update(model, tok, request, hp, C, ctx, spec=None, log=None, progress=False):
+    "ROME's rank-one update of one layer for one request, in place; returns ({layer: ΔW}, {layer: K}, info)"
+    (l,) = hp.layers
+    ec = EditContext(model, tok, hp, ctx, spec or ModelSpec.from_model(model), C, log=log, progress=progress)
+    return apply_stages(ec, [request], rome_values, rome_solve, residual=rome_residual)

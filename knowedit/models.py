@@ -8,8 +8,6 @@ Docs: https://knowedit.github.io/knowedit/models.html.md"""
 from __future__ import annotations
 import importlib.util
 import json
-import os
-import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +18,12 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
 from .toyworld import toyworld_dir
+from .store import cache_dir as knowedit_cache, write_atomic, write_json
 
 # %% auto #0
 __all__ = ['PROBE', 'MODEL_NAMES', 'SMOLLM2_GGUF', 'SMOLLM2_PIP', 'prepare_tokenizer', 'Finding', 'ModelCheckError',
-           'added_specials', 'check_model', 'check_causal_lm', 'load_model', 'gguf_facts', 'knowedit_cache',
-           'gguf_to_hf', 'load_gguf', 'load_toyworld', 'smollm2_gguf_path', 'load_smollm2']
+           'added_specials', 'check_model', 'check_causal_lm', 'load_model', 'gguf_facts', 'gguf_to_hf', 'load_gguf',
+           'load_toyworld', 'smollm2_gguf_path', 'load_smollm2']
 
 # %% ../nbs/03_models.ipynb #8412f18e
 def prepare_tokenizer(
@@ -242,13 +241,7 @@ def gguf_facts(
                 add_bos=get("tokenizer.ggml.add_bos_token"), add_eos=bool(get("tokenizer.ggml.add_eos_token")))
 
 # %% ../nbs/03_models.ipynb #2aecffe6
-def knowedit_cache(
-    *parts:str,  # a path inside the cache
-)->Path:
-    "A path in knowedit's cache: `$KNOWEDIT_CACHE`, else `~/.cache/knowedit` (never inside the repo; nothing is created)"
-    root = os.environ.get("KNOWEDIT_CACHE") or Path.home()/".cache"/"knowedit"
-    return Path(root).expanduser().joinpath(*parts)
-
+# knowedit_cache(*parts) is `knowedit.store.cache_dir`: $KNOWEDIT_CACHE, else ~/.cache/knowedit
 _META = "knowedit.json"  # written last into a converted folder
 
 def _read_meta(d:Path)->dict|None:
@@ -280,20 +273,14 @@ def gguf_to_hf(
     model.generation_config = q.generation_config
     del q
     check_model(model, tok, expect=facts, fix=False, verbose=False)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent/f".{out_dir.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp); tok.save_pretrained(tmp)
     meta = dict(source=str(gguf_path), source_size=gguf_path.stat().st_size, dtype=str(dtype),
                 transformers=transformers.__version__, facts=facts)
-    (tmp/_META).write_text(json.dumps(meta, indent=1))
-    old = out_dir.parent/f".{out_dir.name}.old-{os.getpid()}"
-    if out_dir.exists(): out_dir.rename(old)
-    try: tmp.rename(out_dir)
+    def write(tmp):
+        model.save_pretrained(tmp); tok.save_pretrained(tmp)
+        write_json(tmp/_META, meta)
+    try: write_atomic(out_dir, write)  # the whole folder appears at once, or not at all
     except OSError:  # another process finished the same conversion first: keep theirs
         if _read_meta(out_dir) is None: raise
-        shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
     return out_dir
 
 # %% ../nbs/03_models.ipynb #d809436a
@@ -328,8 +315,8 @@ def load_toyworld(
     path = Path(path).expanduser() if path else toyworld_dir()
     if _model_dir(path) is None:
         raise FileNotFoundError(
-            f"No toy world model at {path} (no config.json there or in model/). It ships in the git repository "
-            "under data/toyworld/; build it with knowedit.toyworld.build_toyworld(), or set KNOWEDIT_TOYWORLD to its folder.")
+            f"No toy world model at {path} (no config.json there or in model/). It ships "
+            "inside the package (knowedit/assets/toyworld/); build it with knowedit.toyworld.build_toyworld(), or set KNOWEDIT_TOYWORLD to its folder.")
     return load_model(path, device=device, dtype=dtype, **kw)
 
 # %% ../nbs/03_models.ipynb #12cf6a2c

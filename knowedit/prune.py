@@ -10,10 +10,9 @@ __all__ = ['KINDS', 'restrain_singular_values', 'spectral_norm', 'restrain_delta
 
 # %% ../nbs/10_prune.ipynb #77233ece
 import math, warnings
-from dataclasses import dataclass, asdict, field, fields
+from dataclasses import dataclass
 import torch
-from .memit import MemitHParams
-from .editor import Editor, METHODS, register_method, load_hparams
+from .editor import Editor, Post, declare
 
 # %% ../nbs/10_prune.ipynb #86321437
 KINDS = ("log", "linear")
@@ -108,40 +107,22 @@ def prune_undo(ed:Editor):
 
 # %% ../nbs/10_prune.ipynb #9f81b64e
 @dataclass
-class PruneHParams(MemitHParams):
-    "Hyperparameters of PRUNE: the base method's (MEMIT's fields) plus the restraint"
-    base: str = "memit"  # the editing method whose accumulated perturbation is restrained
+class PruneHParams:
+    "PRUNE's own hyperparameters, added to those of the method it follows"
     alpha: float = math.e  # base of the logarithm: e (strongest), 2, 1.5, 1.2 (weakest)
     kind: str = "log"  # "log", or "linear" (the paper's ablation: σ̄ = (σ + ξ)/2)
     mode: str = "posthoc"  # "posthoc": edit the raw model, restrain after; "online": edit the restrained model
     faithful: bool = False  # W0 + Δ + Δ̄ as the MEMIT_prune baseline of the AlphaEdit code (posthoc only)
-    base_hparams: dict = field(default_factory=dict)  # the base method's own extra fields, e.g. {"nullspace_threshold": 1e-2}
 
     def __post_init__(self):
-        if self.base == "prune": raise ValueError("PRUNE cannot be its own base method")
         if self.mode not in ("posthoc", "online"): raise ValueError(f"mode must be 'posthoc' or 'online', not {self.mode!r}")
         if self.faithful and self.mode != "posthoc": raise ValueError("faithful=True is the post-hoc baseline's quirk: use mode='posthoc'")
         restrain_singular_values(torch.zeros(1), 1., self.alpha, self.kind)  # validates alpha and kind
 
-    @classmethod
-    def from_base(cls, base:str, model_or_key, **kw):
-        "PRUNE hyperparameters starting from the values filed for `base` and the model, e.g. `from_base('rome', model)`"
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in asdict(load_hparams(base, model_or_key)).items() if k in names}, base=base, **kw)
+def _before(ed):
+    "Post-hoc: undo the restraint, so the batch is edited on the raw model (a failure later rolls back weights and state together)"
+    if ed.hp.mode == "posthoc": prune_undo(ed)
 
-def _base_hparams(hp):
-    cls = METHODS[hp.base].hparams
-    names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in asdict(hp).items() if k in names}, **hp.base_hparams)
+def _after(ed, deltas): return prune_restrain(ed)
 
-def _prune(ed, requests):
-    hp = ed.hp
-    if hp.base not in METHODS: raise ValueError(f"Unknown base method {hp.base!r}; known: {sorted(METHODS)}")
-    if hp.mode == "posthoc": prune_undo(ed)  # a failure below rolls back weights and `ed.state` together (see `Editor.edit`)
-    ed.hp = _base_hparams(hp)
-    try: deltas, info = METHODS[hp.base].apply(ed, requests)
-    finally: ed.hp = hp
-    info["prune"] = prune_restrain(ed)
-    return deltas, info
-
-register_method("prune", PruneHParams, _prune)
+declare(Post("prune", PruneHParams, after=_after, before=_before));

@@ -15,7 +15,8 @@ import torch
 from tqdm import tqdm
 
 from .data import CounterFactRecord, EditRequest, MquakeCase, ZsreRecord, load_counterfact, load_mquake, load_zsre, known_template, _fill
-from .editor import METHODS, Editor, load_hparams, model_key
+from .editor import get_method, Editor, load_hparams, model_key
+from . import store
 from .evaluate import GLUE_TASKS, eval_counterfact, eval_mquake, eval_zsre, glue_eval, toy_general, known_facts_probe, heldout_perplexity
 
 # %% auto #0
@@ -23,8 +24,8 @@ __all__ = ['DATASET_KINDS', 'EDIT_METRICS', 'RUN_FILE', 'STEPS_FILE', 'SUMMARY_F
            'SUMMARY_METRICS', 'PLOT_METRICS', 'RunError', 'dataset_kind', 'load_records', 'record_requests',
            'batch_requests', 'mquake_rewrites', 'eval_edits', 'general_toyworld', 'general_glue', 'general_known',
            'write_json', 'rng_state', 'set_rng_state', 'seed_all', 'RunMismatch', 'check_identity', 'read_run',
-           'write_steps', 'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps', 'plot_run',
-           'bench_table', 'runs_table']
+           'append_step', 'write_steps', 'saved_steps', 'run_sequential', 'summarize_state', 'read_steps_file',
+           'read_steps', 'plot_run', 'bench_table', 'runs_table']
 
 # %% ../nbs/13_sequential.ipynb #da5ebf1f
 DATASET_KINDS = ('counterfact', 'zsre', 'mquake')
@@ -161,12 +162,8 @@ def _jsonable(x):
     return x
 
 def write_json(path, obj, indent:int|None=1):
-    "Write `obj` as strict JSON to `path` atomically (a temporary file beside it, then `os.replace`)"
-    path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        tmp.write_text(json.dumps(_jsonable(obj), indent=indent, allow_nan=False) + '\n', encoding='utf-8')
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
+    "Write `obj` as strict JSON to `path` atomically (`knowedit.store.write_json`), NaN as null"
+    store.write_json(path, _jsonable(obj), indent=indent)
 
 def rng_state() -> dict:
     "The states of Python's, NumPy's and torch's global random generators, as JSON"
@@ -229,30 +226,41 @@ def _metrics(edits:dict, general:dict, kind:str) -> dict:
     return {**{k: m.get(k, float('nan')) for k in SUMMARY_METRICS}, **{k: v for k, v in m.items() if k not in SUMMARY_METRICS}}
 
 def _state(ident, n_edits, eval_every):
-    return dict(ident, n_edits=n_edits, eval_every=eval_every, batches=0, n_done=0, n_requests=0, checkpoint=None, rng=None, steps=[],
+    return dict(ident, n_edits=n_edits, eval_every=eval_every, batches=0, n_done=0, n_requests=0, n_steps=0, checkpoint=None, rng=None,
                 timing=dict(stats_s=0., edit_s=0., eval_s=0.), status='running')
 
 def _commit(out:Path, ed, st:dict):
-    "Checkpoint: the editor under a new name, then run.json (the commit point), then steps.jsonl; drop older checkpoints"
+    "Checkpoint: the editor under a new name, then run.json (the commit point); drop older checkpoints"
     (out / CKPT_DIR).mkdir(exist_ok=True)
     name = f"{CKPT_DIR}/edit-{st['batches']:05d}.safetensors"
     ed.save(out / name)
     st.update(checkpoint=name, rng=rng_state())
     write_json(out / RUN_FILE, st)
-    write_steps(out, st['steps'])
     for p in (out / CKPT_DIR).glob('edit-*.safetensors'):
         if f"{CKPT_DIR}/{p.name}" != name: p.unlink(missing_ok=True)
 
+def append_step(out, step:dict):
+    "Append one evaluation point to `steps.jsonl`, flushed to disk: during a run the file only grows"
+    with open(Path(out) / STEPS_FILE, 'a', encoding='utf-8') as f:
+        f.write(json.dumps(_jsonable(step), allow_nan=False) + "\n"); f.flush(); os.fsync(f.fileno())
+
 def write_steps(out, steps:list):
-    "Write `steps.jsonl` atomically: one line per evaluation point"
-    p = Path(out) / STEPS_FILE; tmp = p.with_name(f'.{p.name}.{os.getpid()}.tmp')
-    tmp.write_text("".join(json.dumps(_jsonable(s), allow_nan=False) + "\n" for s in steps), encoding='utf-8')
-    os.replace(tmp, p)
+    "Write `steps.jsonl` atomically: one line per evaluation point (used once, to cut the file back on resume)"
+    text = "".join(json.dumps(_jsonable(s), allow_nan=False) + "\n" for s in steps)
+    store.write_atomic(Path(out) / STEPS_FILE, lambda p: p.write_text(text, encoding='utf-8'))
+
+def saved_steps(out, n:int) -> list[dict]:
+    "The first `n` lines of `out/steps.jsonl`: the evaluation points the last commit counts (a later line is of a batch that is redone)"
+    p = Path(out) / STEPS_FILE
+    lines = p.read_text(encoding='utf-8').splitlines()[:n] if p.exists() else []
+    if len(lines) < n: raise RunError(f"{p} holds {len(lines)} evaluation points, but {Path(out) / RUN_FILE} counts {n}: the run's files are damaged")
+    return [json.loads(l) for l in lines]
+
 
 # %% ../nbs/13_sequential.ipynb #accadc81
 def run_sequential(
     model, tok,
-    method:str, # a name in `knowedit.editor.METHODS`
+    method:str, # a declared method's name: 'memit', 'alphaedit', 'alphaedit+prune', ... (see `knowedit.editor.get_method`)
     records, # a dataset file, its records (parsed or dicts), in the order to edit them
     *,
     out, # the run's folder (created)
@@ -276,13 +284,14 @@ def run_sequential(
     editor_kw:dict|None=None, # more arguments for `Editor`
 ) -> dict:
     "Edit `records` sequentially in batches, evaluating and checkpointing as it goes; returns the summary"
-    if method not in METHODS: raise RunError(f"Unknown method {method!r}; available: {', '.join(sorted(METHODS))}")
+    try: get_method(method)
+    except ValueError as e: raise RunError(str(e).replace('; known:', '; available:')) from None
     if batch_size < 1 or eval_every < 1: raise RunError(f"batch_size ({batch_size}) and eval_every ({eval_every}) must be >= 1")
     if dataset_name is None and isinstance(records, (str, Path)): dataset_name = Path(records).stem
     records, kind = load_records(records, kind)
     n_edits = len(records) if n_edits is None else n_edits
     if not 0 <= n_edits <= len(records): raise RunError(f"n_edits={n_edits}, but the dataset has {len(records)} records")
-    hp = load_hparams(method, model, hparams)
+    hp = load_hparams(method, model, hparams)  # resolved once, here; the editor and every checkpoint get this dataclass
     if 'seed' in {f.name for f in fields(hp)}: hp = replace(hp, seed=seed)
     ident = dict(method=method, model=model_name or model_key(model), dataset=dataset_name or kind, batch_size=batch_size,
                  seed=seed, hparams=asdict(hp))
@@ -299,15 +308,17 @@ def run_sequential(
         _clear_run(out); st = _state(ident, n_edits, eval_every); seed_all(seed)
     n_batches = -(-n_edits // batch_size)
     eval_fn = eval_fn or (lambda m, t, recs: eval_edits(m, t, recs, kind, generation=generation, seed=seed))
+    steps = saved_steps(out, st['n_steps'])
     # a shorter run's final evaluation point is not on this run's grid: drop it, as this run would not have made it
-    st['steps'] = [s for s in st['steps'] if s['batch'] % eval_every == 0 or s['batch'] == n_batches]
+    steps = [s for s in steps if s['batch'] % eval_every == 0 or s['batch'] == n_batches]
+    if resume: write_steps(out, steps); st['n_steps'] = len(steps)  # cut to what was committed (and is on the grid)
 
     editor_kw = dict(editor_kw or {}, corpus=corpus, progress=progress)
     ed = Editor(model, tok, method, hparams=hp, stats=stats, **editor_kw)
     C = ed.C  # statistics of the unedited model (cached on disk: cheap when resuming)
     st['timing']['stats_s'] += ed.timing['stats_s']
     if st['checkpoint']:
-        ed = Editor.load(out / st['checkpoint'], model, tok, stats=C, **editor_kw)
+        ed = Editor.load(out / st['checkpoint'], model, tok, hparams=hp, stats=C, **editor_kw)
         if ed.n_edits != st['n_requests']:
             raise RuntimeError(f"{out / st['checkpoint']} holds {ed.n_edits} edit requests, {out / RUN_FILE} says {st['n_requests']}")
     if st['rng']: set_rng_state(st['rng'])
@@ -319,12 +330,15 @@ def run_sequential(
         set_rng_state(rng)
         return m, time.perf_counter() - t1
 
-    if st['batches'] == 0 and not st['steps']:  # step 0: the unedited model, on the records the run edits (the first batch if none)
+    def add_step(step):
+        "Keep an evaluation point in memory and append it to steps.jsonl; the next commit counts it"
+        steps.append(step); append_step(out, step); st['n_steps'] = len(steps)
+
+    if st['batches'] == 0 and not steps:  # step 0: the unedited model, on the records the run edits (the first batch if none)
         m, dt = evaluate(records[:n_edits or batch_size])
         st['timing']['eval_s'] += dt
-        st['steps'].insert(0, dict(batch=0, n_edits=0, n_records=len(records[:n_edits or batch_size]), metrics=m,
-                                   timing=dict(edit_s=0., eval_s=dt, edits_per_s=0.)))
-        write_json(out / RUN_FILE, st); write_steps(out, st['steps'])
+        add_step(dict(batch=0, n_edits=0, n_records=len(records[:n_edits or batch_size]), metrics=m, timing=dict(edit_s=0., eval_s=dt, edits_per_s=0.)))
+        write_json(out / RUN_FILE, st)
     bar = tqdm(total=n_batches, initial=st['batches'], disable=not progress, unit='batch', desc=f"{method} {ident['dataset']}")
     try:
         for b in range(st['batches'], n_batches):
@@ -335,7 +349,7 @@ def run_sequential(
             if (b + 1) % eval_every == 0 or b + 1 == n_batches:
                 m, dt = evaluate(records[:st['n_done']])
                 st['timing']['eval_s'] += dt
-                st['steps'].append(dict(batch=b + 1, n_edits=st['n_done'], metrics=m, timing=dict(
+                add_step(dict(batch=b + 1, n_edits=st['n_done'], metrics=m, timing=dict(
                     edit_s=st['timing']['edit_s'], eval_s=dt, edits_per_s=st['n_done'] / max(st['timing']['edit_s'], 1e-9))))
                 bar.set_postfix({k[:4]: f"{v:.0f}" for k, v in m.items() if k in SUMMARY_METRICS[:3] and v == v})
             _commit(out, ed, st)
@@ -344,19 +358,18 @@ def run_sequential(
     finally: bar.close()
     st['status'] = 'done'
     write_json(out / RUN_FILE, st)
-    write_steps(out, st['steps'])
-    summary = summarize_state(st)
+    summary = summarize_state(st, steps)
     write_json(out / SUMMARY_FILE, summary)
     if plot:
-        g = plot_run(out, path=out / PLOT_FILE)
+        g = plot_run({method: steps}, path=out / PLOT_FILE)  # from memory: the steps the run holds
         import matplotlib.pyplot as plt; plt.close(g.figure)
     return summary
 
-def summarize_state(st:dict) -> dict:
-    "The `summary.json` of a finished run state, as the command-line contract has it"
+def summarize_state(st:dict, steps:list[dict]) -> dict:
+    "The `summary.json` of a finished run state and its evaluation points, as the command-line contract has it"
     t = st['timing']
     return dict(**{k: st[k] for k in ('method', 'model', 'dataset', 'n_edits', 'batch_size', 'seed')},
-                metrics=st['steps'][-1]['metrics'], before=st['steps'][0]['metrics'] if st['steps'][0]['n_edits'] == 0 else None,
+                metrics=steps[-1]['metrics'], before=steps[0]['metrics'] if steps[0]['n_edits'] == 0 else None,
                 timing=dict(stats_s=t['stats_s'], edit_s=t['edit_s'], eval_s=t['eval_s'], edits_per_s=st['n_edits'] / max(t['edit_s'], 1e-9)))
 
 # %% ../nbs/13_sequential.ipynb #9369f3f1

@@ -6,25 +6,27 @@ Docs: https://knowedit.github.io/knowedit/stats.html.md"""
 
 # %% ../nbs/04_stats.ipynb #993f2982
 from __future__ import annotations
-import hashlib, json, os, re, time, warnings
+import hashlib, json, re, time, warnings
+from functools import partial
 from itertools import count, islice
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
-from safetensors import safe_open
-from safetensors.torch import save_file
 from tqdm.auto import tqdm
 
 import knowedit
 from .core import ModelSpec, StopForward, Trace
+from .store import (CacheWarning, cache_dir as _cache_root, config_json, entry_stem, load_entry, load_json,
+                            model_fingerprint, model_id as _model_name, save_entry, sha256, json_sha256, slug,
+                            tensor_sha256, tokenizer_fingerprint, write_atomic, write_json)
+from .data import (DEFAULT_CORPORA, GLUE_TEXT_FIELDS, corpus_texts, default_corpus, default_corpus_name,
+                           glue_corpus, shared_data_dir)
 
 # %% auto #0
-__all__ = ['GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA', 'SAMPLE_TOKENS', 'FORMAT', 'SAMPLES_FORMAT', 'SecondMoment', 'glue_corpus',
-           'model_samples', 'default_corpus', 'corpus_texts', 'context_length', 'tokenize_corpus', 'length_batches',
-           'model_fingerprints', 'StatsCacheWarning', 'stats_cache_dir', 'layer_stats', 'model_fingerprint',
-           'sample_corpus']
+__all__ = ['SAMPLE_TOKENS', 'FORMAT', 'StatsCacheWarning', 'SAMPLES_FORMAT', 'SecondMoment', 'model_samples', 'context_length',
+           'tokenize_corpus', 'length_batches', 'model_fingerprints', 'stats_cache_dir', 'layer_stats', 'sample_corpus']
 
 # %% ../nbs/04_stats.ipynb #c04ec367
 class SecondMoment:
@@ -57,27 +59,6 @@ class SecondMoment:
 
     def __repr__(self): return f"SecondMoment(d={self.sum.shape[0]}, count={self.count}, {self.meta.get('source', 'in memory')})"
 
-# %% ../nbs/04_stats.ipynb #682c02c4
-from .data import shared_data_dir  # one definition of where the shared data lives
-
-GLUE_TEXT_FIELDS = dict(sst2=('sentence',), cola=('sentence',), mrpc=('sentence1', 'sentence2'),
-                        rte=('sentence1', 'sentence2'), nli=('sentence1', 'sentence2'), mmlu=('question', 'choices'))
-
-def glue_corpus(
-    path:str|Path|None=None,  # folder with {sst2,cola,mrpc,rte,nli,mmlu}.json; default `shared_data_dir()/'glue_eval_subsets'`
-    skip:int=110,  # records at the start of each file to leave out: the few-shot pool and the evaluation records
-)->list[str]:
-    "Every sentence (or MMLU question with its choices) of the downstream-task subsets, after the first `skip` records of each file"
-    d = Path(path) if path is not None else shared_data_dir()/'glue_eval_subsets'
-    missing = [t for t in GLUE_TEXT_FIELDS if not (d/f'{t}.json').is_file()]
-    if missing: raise FileNotFoundError(f"No {', '.join(t + '.json' for t in missing)} in {d}; set KNOWEDIT_SHARED_DATA to the folder that holds glue_eval_subsets/")
-    out = []
-    for task, fields in GLUE_TEXT_FIELDS.items():
-        for r in json.loads((d/f'{task}.json').read_text())[skip:]:
-            if task == 'mmlu': out.append(r['question'] + ''.join(f"\n({a}) {c}" for a, c in zip('ABCD', r['choices'])))
-            else: out += [r[f] for f in fields]
-    return out
-
 # %% ../nbs/04_stats.ipynb #8438919e
 @torch.no_grad()
 def model_samples(
@@ -105,85 +86,7 @@ def model_samples(
     return [t for t in out if t.strip()]
 
 # %% ../nbs/04_stats.ipynb #900c2715
-DEFAULT_CORPORA = ('toyworld', 'samples', 'glue')
 SAMPLE_TOKENS = 100_000  # token budget of the 'samples' corpus when `layer_stats` is given none
-
-def _model_id(model:nn.Module)->str:
-    "The model's name or path as `transformers` recorded it, else its model type"
-    return getattr(model.config, '_name_or_path', '') or getattr(model, 'name_or_path', '') or model.config.model_type
-
-def _toy_folder(model:nn.Module)->Path|None:
-    "The toy world folder (one holding the world's `kb.json`) the model was loaded from, or whose `model/` subfolder it came from, else None"
-    p = Path(_model_id(model)).expanduser()
-    if not p.is_dir(): return None
-    return next((q for q in (p, p.parent) if (q / 'kb.json').is_file()), None)
-
-def _toy_corpus(folder:Path|None=None)->list[str]:
-    "The general corpus of the toy world in `folder`; None: the shipped world's (rebuilt from its seed where its files are absent, as in a wheel install)"
-    from knowedit.toyworld import load_world, build_world, general_corpus, toyworld_dir
-    if folder is None and not (toyworld_dir() / 'kb.json').is_file(): return general_corpus(build_world())
-    return general_corpus(load_world(folder))
-
-def _default_corpus_name(model:nn.Module)->str:
-    "'toyworld' for a model loaded from a toy world folder (named so, or holding `kb.json`), else 'samples'"
-    return 'toyworld' if _toy_folder(model) or 'toyworld' in Path(_model_id(model)).parts else 'samples'
-
-def _samples(model, tok, kw:dict)->list[str]:
-    "`sample_corpus(model, tok, **kw)`, or an error that says what is missing"
-    if model is None or tok is None: raise ValueError("The 'samples' corpus is sampled from a model: pass the model and its tokenizer")
-    return sample_corpus(model, tok, **kw)
-
-def default_corpus(
-    name_or_model:str|nn.Module='toyworld',  # a name in `DEFAULT_CORPORA`, or a model: its world's corpus for a toy world model, else its samples
-    tok=None,  # the model's tokenizer, which 'samples' needs
-    **kw,  # passed on to `sample_corpus` (max_tokens, seed, cache_dir, progress, ...)
-)->list[str]:
-    "The built-in corpus for covariance statistics, by name or for a model"
-    name, folder, model = name_or_model, None, None
-    if not isinstance(name, str): model, name, folder = name, _default_corpus_name(name), _toy_folder(name)
-    if name == 'toyworld': return _toy_corpus(folder)  # the model's own world: a rebuilt or experimental world has other names
-    if name == 'glue': return glue_corpus()
-    if name == 'samples':
-        if model is None: raise ValueError("The 'samples' corpus is sampled from a model: call default_corpus(model, tok)")
-        return _samples(model, tok, kw)
-    raise ValueError(f"Unknown corpus {name!r}; built-in corpora: {DEFAULT_CORPORA}")
-
-class _ColumnTexts:
-    "A re-iterable over one text column of a `datasets` dataset, read in batches"
-    def __init__(self, ds, column):
-        if column not in (ds.column_names or []): raise ValueError(f"Dataset has no column {column!r}; columns: {ds.column_names}; pass text_column=")
-        self.ds, self.column = ds, column
-    def __iter__(self):
-        for b in self.ds.select_columns([self.column]).iter(batch_size=1000): yield from b[self.column]
-
-def corpus_texts(
-    corpus=None,  # see above
-    text_column:str='text',  # the column of a dataset that holds the text
-    model:nn.Module|None=None,  # picks the default corpus when `corpus` is None; the model that 'samples' samples
-    tok=None,  # the model's tokenizer, for 'samples'
-    sample_kw:dict|None=None,  # passed on to `sample_corpus` when the corpus is 'samples'
-)->tuple:
-    "`(texts, label)`: a re-iterable of strings for `corpus`, and a short name for it"
-    import datasets
-    if corpus is None:
-        if model is None: raise ValueError("Pass a corpus, or a model to choose the default corpus for")
-        return default_corpus(model, tok, **(sample_kw or {})), _default_corpus_name(model)
-    if corpus == 'toyworld' and model is not None and _toy_folder(model): return _toy_corpus(_toy_folder(model)), corpus
-    if isinstance(corpus, str) and corpus == 'samples': return _samples(model, tok, sample_kw or {}), corpus
-    if isinstance(corpus, str) and corpus in DEFAULT_CORPORA: return default_corpus(corpus), corpus
-    if isinstance(corpus, (str, Path)):
-        p = Path(corpus).expanduser()
-        if p.is_dir(): ds = datasets.load_from_disk(str(p))
-        elif p.suffix == '.txt': return [l for l in p.read_text().splitlines() if l.strip()], p.stem
-        elif p.suffix in ('.json', '.jsonl', '.csv', '.parquet'):
-            ds = datasets.load_dataset({'.jsonl': 'json'}.get(p.suffix, p.suffix[1:]), data_files=str(p), split='train')
-        else: raise ValueError(f"Corpus {str(corpus)!r} is neither a built-in corpus {DEFAULT_CORPORA} nor a dataset folder or text/json/csv/parquet file")
-        if isinstance(ds, datasets.DatasetDict): ds = ds['train'] if 'train' in ds else next(iter(ds.values()))
-        return _ColumnTexts(ds, text_column), p.stem or p.name
-    if hasattr(corpus, 'column_names') and hasattr(corpus, 'select_columns'):
-        return _ColumnTexts(corpus, text_column), getattr(getattr(corpus, 'info', None), 'dataset_name', None) or 'dataset'
-    if iter(corpus) is corpus: corpus = list(corpus)  # a generator: read it once, keep it
-    return corpus, 'texts'
 
 # %% ../nbs/04_stats.ipynb #242b0adc
 def context_length(config)->int:
@@ -225,24 +128,6 @@ def length_batches(
         yield batch
 
 # %% ../nbs/04_stats.ipynb #d5ad486f
-def _sha(*parts)->str:
-    "sha256 hex digest of the parts (str, bytes or buffers), each length-prefixed"
-    h = hashlib.sha256()
-    for p in parts:
-        b = p.encode() if isinstance(p, str) else memoryview(p).cast('B')
-        h.update(len(b).to_bytes(8, 'little')); h.update(b)
-    return h.hexdigest()
-
-def _tensor_sha(t:torch.Tensor)->str:
-    "sha256 of a tensor's dtype, shape and raw bytes (device-independent)"
-    t = t.detach().to('cpu').contiguous()
-    return _sha(str(t.dtype), str(tuple(t.shape)), t.reshape(-1).view(torch.uint8).numpy())
-
-def _config_json(model:nn.Module)->str:
-    "The model's config as canonical JSON, without its name, path and transformers version"
-    cfg = {k: v for k, v in model.config.to_dict().items() if not k.startswith('_') and k != 'transformers_version'}
-    return json.dumps(cfg, sort_keys=True, default=str)
-
 def model_fingerprints(
     model:nn.Module,
     layers:list[int],
@@ -254,21 +139,14 @@ def model_fingerprints(
     params, digests = list(model.named_parameters()), {}
     out = {}
     for l in layers:
-        parts = [_config_json(model)]
+        parts = [config_json(model)]
         for n, p in params:
             b = block.match(n)
             if (b and int(b.group(1)) > l) or n.startswith(spec.rewrite_name(l) + '.'): continue
-            if n not in digests: digests[n] = _tensor_sha(p)
+            if n not in digests: digests[n] = tensor_sha256(p)
             parts += [n, digests[n]]
-        out[l] = _sha(*parts)
+        out[l] = sha256(*parts)
     return out
-
-def _tokenizer_fingerprint(tok)->str:
-    "sha256 of the tokenizer's full definition (vocabulary, merges, normaliser, special tokens)"
-    bt = getattr(tok, 'backend_tokenizer', None)
-    if bt is None: return _sha(type(tok).__name__, json.dumps(sorted(tok.get_vocab().items())))
-    d = {k: v for k, v in json.loads(bt.to_str()).items() if k not in ('truncation', 'padding')}  # call state, not definition
-    return _sha(type(tok).__name__, json.dumps(d, sort_keys=True))
 
 def _ids_sha(docs)->tuple[str,int,int]:
     "(sha256, number of documents, number of tokens) of a stream of token id lists"
@@ -280,68 +158,35 @@ def _ids_sha(docs)->tuple[str,int,int]:
 
 # %% ../nbs/04_stats.ipynb #6fc14f20
 FORMAT = 1  # bump when the statistic or the file layout changes
-
-class StatsCacheWarning(UserWarning):
-    "A cached statistic was unusable (corrupt, truncated, or for another key) and is being recomputed"
+StatsCacheWarning = CacheWarning  # the store's warning, under the name this module has always used
 
 def stats_cache_dir()->Path:
     "Base folder of the statistics cache: `$KNOWEDIT_CACHE/stats`, else `~/.cache/knowedit/stats`"
-    base = os.environ.get('KNOWEDIT_CACHE')
-    return (Path(base).expanduser() if base else Path.home()/'.cache'/'knowedit')/'stats'
+    return _cache_root('stats')
 
-def _slug(s:str)->str: return re.sub(r'[^A-Za-z0-9._-]+', '_', str(s).strip('/')).strip('_')[-80:] or 'model'
+def _entry_stem(cache_dir:Path, key:dict, corpus_label:str)->Path:
+    "Where the cache entry for `key` lives: `<cache_dir>/<model>/<corpus>/<module>.<hash>`"
+    return entry_stem(Path(cache_dir)/slug(key['model_id'])/slug(corpus_label), key['module'], key)
 
-def _entry_paths(cache_dir:Path, key:dict, corpus_label:str)->tuple[Path,Path]:
-    "(tensor file, metadata file) of the cache entry for `key`"
-    stem = f"{key['module']}.{_sha(json.dumps(key, sort_keys=True))[:16]}"
-    d = Path(cache_dir)/_slug(key['model_id'])/_slug(corpus_label)
-    return d/f'{stem}.safetensors', d/f'{stem}.json'
+def _positive_count(tensors:dict, meta:dict):
+    if not (isinstance(meta.get('count'), int) and meta['count'] > 0): raise ValueError(f"token count {meta.get('count')!r} is not a positive integer")
 
-def _load_entry(paths:tuple[Path,Path], key:dict)->SecondMoment|None:
+def _load_entry(stem:Path, key:dict)->SecondMoment|None:
     "The cached statistic for `key`, or None (with a `StatsCacheWarning` if an entry was there but unusable)"
-    st, js = paths
-    if not st.exists() and not js.exists(): return None
-    try:
-        if not js.exists(): raise ValueError("its metadata file is missing")
-        if not st.exists(): raise ValueError("its tensor file is missing")
-        meta = json.loads(js.read_text())
-        want, have = json.loads(json.dumps(key)), meta.get('key') or {}
-        diff = sorted(k for k in set(want) | set(have) if have.get(k) != want.get(k))
-        if diff: raise ValueError(f"its metadata does not match the request in {diff}")
-        with safe_open(str(st), 'pt') as f: header, S = f.metadata() or {}, f.get_tensor('mom2_sum')
-        if header.get('key_sha256') != _sha(json.dumps(key, sort_keys=True)): raise ValueError("the tensor file was written for another key")
-        count = meta.get('count')
-        if not (isinstance(count, int) and count > 0) or header.get('count') != str(count):
-            raise ValueError(f"token count {count!r} in the metadata, {header.get('count')!r} in the tensor file")
-        d_k = key['d_k']
-        if S.shape != (d_k, d_k) or S.dtype != torch.float64: raise ValueError(f"it holds a {S.dtype} tensor of shape {tuple(S.shape)}, not float64 ({d_k}, {d_k})")
-        if _tensor_sha(S) != meta.get('sha256'): raise ValueError("checksum mismatch: the tensor's bytes changed")
-        if not torch.isfinite(S).all(): raise ValueError("it contains NaN or infinite values")
-    except Exception as e:
-        warnings.warn(f"Unusable statistics cache entry {st}: {e}. Recomputing it.", StatsCacheWarning, stacklevel=3)
-        return None
-    sm = SecondMoment.__new__(SecondMoment)
-    sm.sum, sm.count, sm.gram_dtype, sm.meta = S, count, S.dtype, {**meta, 'source': 'cache', 'path': str(st)}
+    d_k = key['d_k']
+    got = load_entry(stem, key, expect={'mom2_sum': ((d_k, d_k), torch.float64)}, check=_positive_count, what='statistics cache entry')
+    if got is None: return None
+    (tensors, meta), sm = got, SecondMoment.__new__(SecondMoment)
+    sm.sum, sm.count, sm.gram_dtype = tensors['mom2_sum'], meta['count'], torch.float64
+    sm.meta = {**meta, 'source': 'cache', 'path': str(stem) + '.safetensors'}
     return sm
 
-def _write_atomic(path:Path, write):
-    "Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`"
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try: write(tmp); os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
+def _save_entry(stem:Path, sm:SecondMoment, key:dict, info:dict):
+    "Write `sm` as the cache entry for `key`; a failure to write only warns"
+    S = sm.sum.detach().to('cpu', torch.float64)
+    meta = save_entry(stem, {'mom2_sum': S}, dict(count=sm.count, **info), key)
+    if meta is not None: sm.meta = {**meta, **sm.meta, 'path': str(stem) + '.safetensors'}
 
-def _save_entry(paths:tuple[Path,Path], sm:SecondMoment, key:dict, info:dict):
-    "Write `sm` as a cache entry for `key` (tensor, then metadata), atomically; a failure to write only warns"
-    st, js = paths
-    S = sm.sum.detach().to('cpu', torch.float64).contiguous()
-    meta = dict(key=key, count=sm.count, sha256=_tensor_sha(S), **info, knowedit_version=knowedit.__version__,
-                torch_version=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
-    try:
-        st.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(st, lambda p: save_file({'mom2_sum': S}, str(p), metadata=dict(key_sha256=_sha(json.dumps(key, sort_keys=True)), count=str(sm.count))))
-        _write_atomic(js, lambda p: p.write_text(json.dumps(meta, indent=1, sort_keys=True)))
-    except OSError as e: warnings.warn(f"Could not write statistics cache entry {st}: {e}", StatsCacheWarning, stacklevel=3)
-    sm.meta = {**meta, **sm.meta, 'path': str(st)}
 
 # %% ../nbs/04_stats.ipynb #5b6904d5
 def _accumulate(model, spec, layers, docs, pad_id, batch_tokens, device, dtype, gram_dtype, total, progress):
@@ -371,7 +216,7 @@ def layer_stats(
     model:nn.Module,  # a `transformers` causal LM
     tok,  # its tokenizer
     layers:int|list[int],  # layer indices whose rewrite-module input to describe
-    corpus=None,  # texts, a dataset, a path or a built-in name, see `corpus_texts`; None: `default_corpus(model, tok)`
+    corpus=None,  # texts, a dataset, a path or a built-in name, see `data.corpus_texts`; None: the model's default corpus
     *,
     spec:ModelSpec|None=None,  # default `ModelSpec.from_model(model)`
     text_column:str='text',  # the text column of a dataset corpus
@@ -396,21 +241,21 @@ def layer_stats(
     max_len = max_len or context_length(model.config)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     sample_kw = dict(max_tokens=max_tokens or SAMPLE_TOKENS, cache=cache, cache_dir=cache_dir, model_id=model_id, progress=progress)
-    texts, label = corpus_texts(corpus, text_column, model, tok, sample_kw)  # 'samples' covers the token budget
+    texts, label = corpus_texts(corpus, text_column, model, tok, lambda m, t: sample_corpus(m, t, **sample_kw))  # 'samples' covers the token budget
     budget = dict(max_len=max_len, max_docs=max_docs, max_tokens=max_tokens)
     docs = lambda: tokenize_corpus(tok, texts, **budget)
     pad_id = next((i for i in (tok.pad_token_id, tok.eos_token_id) if i is not None), 0)
     out, todo, total, keys = {}, layers, max_tokens, {}
     if cache:
-        model_id = model_id or _model_id(model)
+        model_id = model_id or _model_name(model)
         if corpus_id is None: cid, tok_fp, (ids_sha, _, total) = None, None, _ids_sha(docs())
-        else: cid, tok_fp, ids_sha = corpus_id, _tokenizer_fingerprint(tok), None
+        else: cid, tok_fp, ids_sha = corpus_id, tokenizer_fingerprint(tok), None
         fps = model_fingerprints(model, layers, spec)
         for l in layers:
             keys[l] = dict(format=FORMAT, model_id=model_id, model_fingerprint=fps[l], layer=l, module=spec.rewrite_name(l),
                            d_k=spec.d_k, tokens_sha256=ids_sha, corpus_id=cid, tokenizer=tok_fp, dtype=str(dtype).split('.')[-1],
                            gram_dtype=str(gram_dtype or dtype).split('.')[-1], **budget)
-            sm = _load_entry(_entry_paths(cache_dir or stats_cache_dir(), keys[l], label), keys[l])
+            sm = _load_entry(_entry_stem(cache_dir or stats_cache_dir(), keys[l], label), keys[l])
             if sm is not None: sm.sum, out[l] = sm.sum.to(device), sm
         todo = [l for l in layers if l not in out]
     if todo:
@@ -424,59 +269,42 @@ def layer_stats(
             if cache:
                 info = dict(model_id=model_id, corpus=label, n_docs=n_docs, seconds=round(seconds, 3), device=str(device),
                             layers_in_pass=todo, batch_tokens=batch_tokens)
-                _save_entry(_entry_paths(cache_dir or stats_cache_dir(), keys[l], label), sm, keys[l], info)
+                _save_entry(_entry_stem(cache_dir or stats_cache_dir(), keys[l], label), sm, keys[l], info)
             out[l] = sm
     return {l: out[l] for l in layers}
 
 # %% ../nbs/04_stats.ipynb #f5eb5eb2
 SAMPLES_FORMAT = 1  # bump when the sampling or the file changes
 
-def model_fingerprint(model:nn.Module)->str:
-    "sha256 of the config and of every parameter: the identity of the whole model"
-    return _sha(_config_json(model), *(x for n, p in model.named_parameters() for x in (n, _tensor_sha(p))))
-
 def _samples_path(cache_dir:str|Path, key:dict)->Path:
     "The cache file of the documents sampled for `key`"
-    return Path(cache_dir)/_slug(key['model_id'])/'samples'/f"samples.{_sha(json.dumps(key, sort_keys=True))[:16]}.json"
+    return Path(cache_dir)/slug(key['model_id'])/'samples'/f"samples.{json_sha256(key)[:16]}.json"
 
-def _load_samples(path:Path, key:dict)->list[str]|None:
-    "The cached documents for `key`, or None (with a `StatsCacheWarning` if a file was there but unusable)"
-    if not path.exists(): return None
-    try:
-        d = json.loads(path.read_text(encoding='utf-8'))
-        want, have = json.loads(json.dumps(key)), d.get('key') or {}
-        if diff := sorted(k for k in set(want) | set(have) if have.get(k) != want.get(k)):
-            raise ValueError(f"its key does not match the request in {diff}")
+def _check_samples(key:dict):
+    "A `check` for `load_json`: the file holds the texts it says, enough of them for the budget"
+    def check(d):
         texts = d.get('texts')
         if not (isinstance(texts, list) and texts and all(isinstance(t, str) for t in texts)): raise ValueError("it holds no list of texts")
-        if _sha(*texts) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
+        if sha256(*texts) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
         if not (isinstance(d.get('n_tokens'), int) and d['n_tokens'] >= key['max_tokens']):
             raise ValueError(f"it counts {d.get('n_tokens')!r} tokens, fewer than the budget {key['max_tokens']}")
-    except Exception as e:
-        warnings.warn(f"Unusable samples cache file {path}: {e}. Sampling again.", StatsCacheWarning, stacklevel=3)
-        return None
-    return texts
+    return check
+
+def _check_partial(d):
+    if sha256(*d['texts']) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
+    int(d['n_tokens']), int(d['n_batches'])
 
 def _save_partial(path:Path, key:dict, texts:list[str], n_tokens:int, n_batches:int, seconds:float):
     "Write the documents sampled so far (the first `n_batches` batches), so an interrupted run resumes; a failure only warns"
-    d = dict(key=key, n_batches=n_batches, n_tokens=n_tokens, n_docs=len(texts), sha256=_sha(*texts), seconds=round(seconds, 3), texts=texts)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, lambda p: p.write_text(json.dumps(d, ensure_ascii=False), encoding='utf-8'))
+    d = dict(key=key, n_batches=n_batches, n_tokens=n_tokens, n_docs=len(texts), sha256=sha256(*texts), seconds=round(seconds, 3), texts=texts)
+    try: write_json(path, d, indent=None)
     except OSError as e: warnings.warn(f"Could not write partial samples file {path}: {e}", StatsCacheWarning, stacklevel=3)
 
 def _load_partial(path:Path, key:dict)->tuple[list[str], int, int, float]:
     "(texts, tokens, batches, seconds) of an interrupted run for `key`, or nothing sampled yet (warning if the file is unusable)"
-    if not path.exists(): return [], 0, 0, 0.0
-    try:
-        d = json.loads(path.read_text(encoding='utf-8'))
-        if d.get('key') != json.loads(json.dumps(key)): raise ValueError("its key does not match the request")
-        texts = d['texts']
-        if _sha(*texts) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
-        return texts, int(d['n_tokens']), int(d['n_batches']), float(d.get('seconds', 0))
-    except Exception as e:
-        warnings.warn(f"Unusable partial samples file {path}: {e}. Sampling from the start.", StatsCacheWarning, stacklevel=3)
-        return [], 0, 0, 0.0
+    d = load_json(path, key, _check_partial, 'partial samples file', 'Sampling from the start')
+    if d is None: return [], 0, 0, 0.0
+    return d['texts'], int(d['n_tokens']), int(d['n_batches']), float(d.get('seconds', 0))
 
 def sample_corpus(
     model:nn.Module,
@@ -495,11 +323,11 @@ def sample_corpus(
     "Documents sampled from `model` until they hold `max_tokens` tokens: seeded, and generated once per model (cached on disk)"
     ctx = context_length(model.config)
     doc_tokens = min(doc_tokens, ctx - 1)
-    key = dict(format=SAMPLES_FORMAT, model_id=model_id or _model_id(model), model_fingerprint=model_fingerprint(model),
-               tokenizer=_tokenizer_fingerprint(tok), max_tokens=max_tokens, doc_tokens=doc_tokens, seed=seed,
+    key = dict(format=SAMPLES_FORMAT, model_id=model_id or _model_name(model), model_fingerprint=model_fingerprint(model),
+               tokenizer=tokenizer_fingerprint(tok), max_tokens=max_tokens, doc_tokens=doc_tokens, seed=seed,
                batch_size=batch_size, temperature=temperature)
     path = _samples_path(cache_dir or stats_cache_dir(), key)
-    if cache and (texts := _load_samples(path, key)) is not None: return texts
+    if cache and (d := load_json(path, key, _check_samples(key), 'samples cache file', 'Sampling again')) is not None: return d['texts']
     part = path.with_name(path.stem + '.partial.json')
     texts, n_tok, b0, secs = _load_partial(part, key) if cache else ([], 0, 0, 0.0)
     t0, was_training = time.time() - secs, model.training
@@ -508,7 +336,7 @@ def sample_corpus(
         with tqdm(total=max_tokens, initial=min(n_tok, max_tokens), unit='tok', desc='sampling the corpus', disable=not progress) as bar:
             for b in count(b0):
                 if n_tok >= max_tokens: break
-                new = model_samples(model, tok, batch_size, doc_tokens, int(_sha(str(seed), str(b))[:15], 16), batch_size, temperature)
+                new = model_samples(model, tok, batch_size, doc_tokens, int(sha256(str(seed), str(b))[:15], 16), batch_size, temperature)
                 n = sum(min(len(ids), ctx) for ids in tok(new)['input_ids']) if new else 0
                 if not n: raise ValueError(f"Sampling batch {b} gave no text: the model ends every document at once")
                 texts += new; n_tok += n
@@ -516,13 +344,10 @@ def sample_corpus(
                 if cache and n_tok < max_tokens: _save_partial(part, key, texts, n_tok, b + 1, time.time() - t0)
     finally: model.train(was_training)
     if cache:
-        meta = dict(key=key, n_tokens=n_tok, n_docs=len(texts), sha256=_sha(*texts), seconds=round(time.time() - t0, 3),
+        meta = dict(key=key, n_tokens=n_tok, n_docs=len(texts), sha256=sha256(*texts), seconds=round(time.time() - t0, 3),
                     device=str(next(model.parameters()).device), knowedit_version=knowedit.__version__,
                     torch_version=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%S%z'), texts=texts)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, lambda p: p.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding='utf-8'))
+        try: write_json(path, meta)
         except OSError as e: warnings.warn(f"Could not write samples cache file {path}: {e}", StatsCacheWarning, stacklevel=2)
         part.unlink(missing_ok=True)
     return texts
-

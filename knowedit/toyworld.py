@@ -7,14 +7,12 @@ Docs: https://knowedit.github.io/knowedit/toyworld.html.md"""
 # %% auto #0
 __all__ = ['SYL_A', 'SYL_B', 'RELATIONS', 'TWO_HOP', 'BIO', 'OBJECTS', 'FILLER', 'HELD_OUT', 'SPECIALS', 'World', 'build_world',
            'fact_sentence', 'bio', 'world_sentence', 'general_doc', 'qa_doc', 'profile', 'sample_doc', 'general_corpus',
-           'all_words', 'build_tokenizer', 'TrainConfig', 'make_model', 'batch_ids', 'name_token_ids', 'late_read_mask',
-           'late_reading', 'train', 'next_token_accuracy', 'recall_report', 'toyworld_dir', 'world_to_json',
-           'world_from_json', 'load_world', 'build_toyworld', 'polish', 'save_toyworld', 'causal_trace', 'trace_facts',
-           'replacement_partners']
+           'all_words', 'build_tokenizer', 'TrainConfig', 'make_model', 'batch_ids', 'train', 'next_token_accuracy',
+           'recall_report', 'toyworld_dir', 'world_to_json', 'world_from_json', 'load_world', 'polish',
+           'build_toyworld', 'save_toyworld', 'causal_trace', 'trace_facts', 'replacement_partners']
 
 # %% ../nbs/01_toyworld.ipynb #b89299a0
 import json, math, random, time
-from contextlib import contextmanager
 from .core import encode
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -108,7 +106,6 @@ class World:
 
 # %% ../nbs/01_toyworld.ipynb #fba7c570
 def build_world(n_persons=260, # number of persons (each has one fact per relation)
-                n_shared_last=0, # persons whose last name another person also has (a hard neighbourhood; see below)
                 n_first=12, # first names to draw from
                 seed=0):
     "Build the knowledge base deterministically from `seed`"
@@ -120,7 +117,7 @@ def build_world(n_persons=260, # number of persons (each has one fact per relati
     companies = _words(rng, 30, 3, taken)
     firsts = _words(rng, n_first, 2, taken)
     middles = _words(rng, 20, 2, taken)
-    lasts = _words(rng, n_persons - n_shared_last // 2, 3, taken)
+    last_of = _words(rng, n_persons, 3, taken)  # one unique last name per person
     g = nx.MultiDiGraph()
     for c in cities: g.add_node(c, kind="city")
     for n in countries: g.add_node(n, kind="country")
@@ -132,7 +129,6 @@ def build_world(n_persons=260, # number of persons (each has one fact per relati
     for co in companies:
         g.add_node(co, kind="company"); g.add_edge(co, rng.choice(cities), relation="based_in")
     objects = dict(OBJECTS, city=cities, company=companies, country=countries, language=languages)
-    last_of = lasts + lasts[:n_shared_last // 2]  # mostly unique last names, a few shared
     rng.shuffle(last_of)
     persons = []
     for i in range(n_persons):
@@ -247,10 +243,6 @@ class TrainConfig:
     seed: int = 0
     polish_steps: int = 500  # a second run of the schedule on fresh samples, from the trained weights
     polish_lr: float = 2e-3
-    late_read: int = 0  # main schedule: tokens after a name cannot attend to it in layers below this one (0: off; attempt 4 used 4)
-    polish_late_read: int = 0  # the same for the polish
-    late_read_last_only: bool = False  # from layer `late_read` on, tokens see only a name's last token (attempt 7; ignored when late_read is 0)
-    late_read_share: float = 1.0  # share of training rows that get the late-read masks (attempt 7: 0.75; the rest read freely)
 
 def make_model(vocab_size, cfg=TrainConfig()):
     "A freshly initialised GPT-2 for the toy world"
@@ -271,64 +263,20 @@ def batch_ids(world, tok, rng, cfg):
         rows.append(ids[:cfg.n_ctx])
     return torch.tensor(rows)
 
-# %% ../nbs/01_toyworld.ipynb #686ff774
-def name_token_ids(world, tok):
-    "Ids of the words of person names (first, middle and last names share no word with the rest of the world)"
-    return sorted({i for s in world.persons for i in tok(s, add_special_tokens=False)["input_ids"]})
-
-def late_read_mask(ids, name_ids, last_only=False, rows=None, dtype=torch.float32):
-    """Additive attention mask (batch, 1, T, T): causal, and no token attends to a name it is not part of
-    (with `last_only`: to any token of it but the last). `rows` (batch,) bool: the rows restricted (default: all)"""
-    is_name = torch.isin(ids, torch.tensor(name_ids))
-    start = is_name & ~torch.nn.functional.pad(is_name[:, :-1], (1, 0))
-    end = is_name & ~torch.nn.functional.pad(is_name[:, 1:], (0, 1))
-    run = torch.where(is_name, start.cumsum(1), 0)  # which name each token belongs to (0: none)
-    causal = torch.ones(ids.shape[1], ids.shape[1], dtype=torch.bool).tril()
-    block = (is_name & ~end if last_only else is_name)[:, None, :] & (run[:, :, None] != run[:, None, :])
-    if rows is not None: block &= rows[:, None, None]
-    allowed = causal & ~block
-    return torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
-
-@contextmanager
-def late_reading(model, name_ids, below, last_only=False, share=1.0, seed=0):
-    """While active, the attention of blocks `0 .. below-1` uses `late_read_mask` of the ids passed to the yielded setter;
-    with `last_only`, blocks from `below` on use its last-token-only form; each row is restricted with probability `share`"""
-    masks, gen = [None, None], torch.Generator().manual_seed(seed)
-    def set_ids(ids):
-        if ids is None or not below: masks[:] = [None, None]; return
-        rows = torch.rand(ids.shape[0], generator=gen) < share if share < 1 else None
-        masks[:] = [late_read_mask(ids, name_ids, rows=rows), late_read_mask(ids, name_ids, True, rows) if last_only else None]
-    def hook(which):
-        def h(mod, args, kwargs):
-            if masks[which] is not None: kwargs["attention_mask"] = masks[which]
-            return args, kwargs
-        return h
-    blocks = model.transformer.h
-    hooks = [blocks[l].attn.register_forward_pre_hook(hook(0 if l < below else 1), with_kwargs=True)
-             for l in range(len(blocks) if last_only else below)]
-    try: yield set_ids
-    finally:
-        for h in hooks: h.remove()
-
-
 # %% ../nbs/01_toyworld.ipynb #e3e8374a
 def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None, model=None):
     "Train the toy world model from scratch, or go on training `model` (deterministic for a given `cfg.seed`)"
     model = model if model is not None else make_model(len(tok), cfg)
-    with late_reading(model, name_token_ids(world, tok), cfg.late_read, cfg.late_read_last_only, cfg.late_read_share, cfg.seed) as set_ids:
-        return _train(world, tok, cfg, log, eval_fn, ckpt, model, set_ids)
-
-def _train(world, tok, cfg, log, eval_fn, ckpt, model, set_ids):
     rng = random.Random(cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / cfg.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps))))
     model.train(); t0 = time.time()
     for step in range(cfg.steps):
-        x = batch_ids(world, tok, rng, cfg); set_ids(x)
+        x = batch_ids(world, tok, rng, cfg)
         loss = model(input_ids=x, labels=x).loss
         opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
         if step % 50 == 0 or step == cfg.steps - 1: log(f"step {step} loss {loss.item():.3f} {time.time()-t0:.0f}s")
-        if eval_fn and (step + 1) % 200 == 0: model.eval(); set_ids(None); log(f"step {step+1} {eval_fn(model)}"); model.train()
+        if eval_fn and (step + 1) % 200 == 0: model.eval(); log(f"step {step+1} {eval_fn(model)}"); model.train()
         if ckpt and (step + 1) % 200 == 0: torch.save(model.state_dict(), ckpt)
     model.eval()
     return model
@@ -360,9 +308,9 @@ def recall_report(model, tok, world):
 
 # %% ../nbs/01_toyworld.ipynb #66d431e9
 def toyworld_dir():
-    "Where the shipped toy world lives: `$KNOWEDIT_TOYWORLD`, else `data/toyworld` beside the package"
+    "Where the shipped toy world lives: `$KNOWEDIT_TOYWORLD`, else `assets/toyworld/` inside the package (shipped in the wheel)"
     import os, knowedit
-    return Path(os.environ.get("KNOWEDIT_TOYWORLD", Path(knowedit.__file__).resolve().parent.parent / "data" / "toyworld"))
+    return Path(os.environ.get("KNOWEDIT_TOYWORLD", Path(knowedit.__file__).resolve().parent / "assets" / "toyworld"))
 
 def world_to_json(world):
     "A JSON-able dict of the knowledge base (networkx node-link format plus the vocabularies)"
@@ -391,9 +339,18 @@ def _progress_eval(world, tok):
         return f"recall {accs} twohop {hop}"
     return ev
 
+def polish(world, tok, model, cfg, log=print):
+    "The second run of the schedule: `cfg.polish_steps` steps at `cfg.polish_lr`, on a new stream of samples"
+    if not cfg.polish_steps: return model
+    from dataclasses import replace
+    pc = replace(cfg, steps=cfg.polish_steps, lr=cfg.polish_lr, warmup=20, seed=cfg.seed + 1)
+    log("polish"); return train(world, tok, pc, log=log, eval_fn=_progress_eval(world, tok), model=model)
+
+# %% ../nbs/01_toyworld.ipynb #654e18b0
 def build_toyworld(out_dir=None, # where to write the artifact (default: `toyworld_dir()`)
-                   cfg=TrainConfig(), threads=2, log=print):
-    "Rebuild the toy world from scratch: knowledge base, tokenizer, trained model, datasets"
+                   cfg=TrainConfig(), threads=2, log=print,
+                   datasets=None): # a function `(world, out_dir)` writing the evaluation datasets, such as `knowedit.data.save_toy_datasets`
+    "Rebuild the toy world from scratch: knowledge base, tokenizer, trained model, and (given `datasets`) its datasets"
     out = Path(out_dir or toyworld_dir()); out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(threads)
     world = build_world(); tok = build_tokenizer(world)
@@ -402,25 +359,16 @@ def build_toyworld(out_dir=None, # where to write the artifact (default: `toywor
     model = train(world, tok, cfg, log=_log, eval_fn=_progress_eval(world, tok))
     model = polish(world, tok, model, cfg, log=_log)
     report = dict(config=asdict(cfg), threads=threads, seconds=round(time.time() - t0), log=lines, recall=recall_report(model, tok, world))
-    save_toyworld(out, model, tok, world, report)
+    save_toyworld(out, model, tok, world, report, datasets)
     return model, tok, world
 
-def polish(world, tok, model, cfg, log=print):
-    "The second run of the schedule: `cfg.polish_steps` steps at `cfg.polish_lr`, on a new stream of samples"
-    if not cfg.polish_steps: return model
-    from dataclasses import replace
-    pc = replace(cfg, steps=cfg.polish_steps, lr=cfg.polish_lr, warmup=20, seed=cfg.seed + 1, late_read=cfg.polish_late_read)
-    log("polish"); return train(world, tok, pc, log=log, eval_fn=_progress_eval(world, tok), model=model)
-
-def save_toyworld(out, model, tok, world, report):
-    "Write model, tokenizer, knowledge base, training record and datasets to `out`"
+def save_toyworld(out, model, tok, world, report, datasets=None):
+    "Write model, tokenizer, knowledge base and training record to `out`, and the datasets with the writer `datasets`"
     out = Path(out)
     model.save_pretrained(out); tok.save_pretrained(out)
     (out / "kb.json").write_text(json.dumps(world_to_json(world)))
     (out / "training.json").write_text(json.dumps(report, indent=1))
-    try: from knowedit.data import save_toy_datasets
-    except ImportError: return
-    save_toy_datasets(world, out)
+    if datasets is not None: datasets(world, out)
 
 # %% ../nbs/01_toyworld.ipynb #ed6715e6
 @torch.no_grad()
