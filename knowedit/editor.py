@@ -6,10 +6,11 @@ Docs: https://knowedit.github.io/knowedit/editor.html.md"""
 
 # %% auto #0
 __all__ = ['METHODS', 'POSTS', 'METHOD_MODULES', 'Post', 'Method', 'declare', 'with_post', 'available_methods', 'get_method',
-           'hparams_dir', 'model_key', 'load_hparams', 'EditError', 'EditResult', 'Editor', 'save_edit', 'load_edit']
+           'hparams_dir', 'model_key', 'check_hparams', 'load_hparams', 'EditError', 'EditWarning', 'EditResult',
+           'Editor', 'save_edit', 'load_edit']
 
 # %% ../nbs/07_editor.ipynb #fbf92b24
-import importlib, json, os, time
+import importlib, json, os, time, warnings
 from dataclasses import dataclass, asdict, field, fields, make_dataclass, replace
 from typing import Callable
 import knowedit
@@ -48,6 +49,7 @@ class Method:
     residual: Callable = spread_residual  # residual(ec, requests, Z, layer, i, extra) -> R (n, d)
     one_at_a_time: bool = False  # run the stages for one request at a time (ROME)
     needs_stats: bool = True  # whether a stage uses the key statistics C
+    validate: Callable|None = None  # validate(hp, spec): raise ValueError if the hyperparameters cannot work on this model
 
 def declare(m:Method|Post):
     "Make a method (or a post stage) available by name to `Editor`, `run_sequential` and the command line"
@@ -104,32 +106,71 @@ def model_key(model):
 def _filed(name, key, cls, required=True)->dict:
     "The values filed for `name` (a method or a post stage) and model `key`"
     p = hparams_dir() / name / f"{key}.json"
-    if p.exists(): return json.loads(p.read_text())
+    if p.exists(): return _read_hparams(p)
     if not required: return {}
     have = sorted(q.stem for q in (hparams_dir() / name).glob("*.json"))
     raise FileNotFoundError(f"No {name} hyperparameters for model {key!r} at {p}; pass hparams= (a {cls.__name__}, dict or JSON path). Filed: {have}")
 
-def load_hparams(method, model_or_key, hparams=None):
-    "Hyperparameters of `method` (a name or `Method`): given (dataclass, dict or JSON path), or the defaults filed for the model"
+def _read_hparams(path)->dict:
+    "A hyperparameter file as a dict, or a ValueError naming the file and what is wrong with it"
+    try: d = json.loads(Path(path).read_text())
+    except FileNotFoundError: raise FileNotFoundError(f"No hyperparameter file at {path}") from None
+    except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    if not isinstance(d, dict): raise ValueError(f"{path} must hold a JSON object of hyperparameters, not a {type(d).__name__}")
+    return d
+
+_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'list': list, 'dict': dict}
+
+def check_hparams(hp, name:str='')->object:
+    "`hp` if every field has its declared type (an int is a float) and the shared fields are in range, else a ValueError naming the field"
+    for f in fields(hp):
+        v, t = getattr(hp, f.name), f.type if isinstance(f.type, type) else _TYPES.get(str(f.type))
+        if t is None: continue
+        ok = (isinstance(v, (int, float)) and not isinstance(v, bool) if t is float else
+              isinstance(v, int) and not isinstance(v, bool) if t is int else isinstance(v, t))
+        if not ok: raise ValueError(f"{name or type(hp).__name__}: hyperparameter {f.name} must be of type {t.__name__}, not {type(v).__name__} {v!r}")
+    if hasattr(hp, 'layers') and not (hp.layers and all(isinstance(l, int) and not isinstance(l, bool) for l in hp.layers)):
+        raise ValueError(f"{name or type(hp).__name__}: layers must be a non-empty list of layer numbers, not {hp.layers!r}")
+    for f, lo in (('v_num_grad_steps', 1), ('stats_tokens', 1), ('ctx_len', 1)):
+        if hasattr(hp, f) and getattr(hp, f) < lo: raise ValueError(f"hyperparameter {f} must be >= {lo}, not {getattr(hp, f)!r}")
+    for f in ('v_lr', 'clamp_norm_factor'):
+        if hasattr(hp, f) and not getattr(hp, f) > 0: raise ValueError(f"hyperparameter {f} must be > 0, not {getattr(hp, f)!r}")
+    for f in ('mom2_update_weight', 'v_weight_decay', 'kl_factor'):
+        if hasattr(hp, f) and not getattr(hp, f) >= 0: raise ValueError(f"hyperparameter {f} must be >= 0, not {getattr(hp, f)!r}")
+    return hp
+
+def load_hparams(method, model_or_key,
+                 hparams=None, # a dataclass (used as it is), or a dict or JSON file whose values override the filed ones
+                ):
+    """Hyperparameters of `method` (a name or `Method`) for a model. One rule: what is given overrides the values filed for
+    that model (all of them, when it is a dataclass); unknown fields and wrong types are errors that name the field"""
     m = get_method(method)
     cls = m.hparams
-    if isinstance(hparams, cls): return hparams
-    if hparams is not None and not isinstance(hparams, dict): return cls.from_json(hparams)
-    if hparams is None:
-        key = model_or_key if isinstance(model_or_key, str) else model_key(model_or_key)
-        base = m.name.partition('+')[0]
-        hparams = {**_filed(base, key, cls), **(_filed(m.post.name, key, cls, required=False) if m.post else {})}
-    if unknown := sorted(set(hparams) - {f.name for f in fields(cls)}):
-        raise ValueError(f"unknown hyperparameters {unknown} for {m.name} ({cls.__name__})")
-    return cls(**hparams)
+    if isinstance(hparams, cls): return check_hparams(hparams, m.name)
+    given = {} if hparams is None else dict(hparams) if isinstance(hparams, dict) else _read_hparams(hparams)
+    if unknown := sorted(set(given) - {f.name for f in fields(cls)}):
+        raise ValueError(f"unknown hyperparameters {unknown} for {m.name} ({cls.__name__}); known: {sorted(f.name for f in fields(cls))}")
+    key = model_or_key if isinstance(model_or_key, str) else model_key(model_or_key)
+    base = m.name.partition('+')[0]
+    filed = {**_filed(base, key, cls, required=not given), **(_filed(m.post.name, key, cls, required=False) if m.post else {})}
+    if unknown := sorted(set(filed) - {f.name for f in fields(cls)}):
+        raise ValueError(f"the filed hyperparameters of {m.name} for {key!r} hold unknown fields {unknown}")
+    try: return check_hparams(cls(**{**filed, **given}), m.name)
+    except TypeError as e: raise ValueError(f"{m.name}: {e}") from None
 
 # %% ../nbs/07_editor.ipynb #daf6bc56
+def _one_layer(hp, spec):
+    if len(hp.layers) != 1: raise ValueError(f"ROME edits exactly one layer; layers = {hp.layers}")
+
 declare(Method("memit", MemitHParams, memit_values, memit_solve))
-declare(Method("rome", MemitHParams, rome_values, rome_solve, residual=rome_residual, one_at_a_time=True));
+declare(Method("rome", MemitHParams, rome_values, rome_solve, residual=rome_residual, one_at_a_time=True, validate=_one_layer));
 
 # %% ../nbs/07_editor.ipynb #4dea33a5
 class EditError(RuntimeError):
     "An edit failed; the model is as it was before the batch"
+
+class EditWarning(UserWarning):
+    "A request that can be edited but will not change anything (its new target is its true one)"
 
 @dataclass
 class EditResult:
@@ -160,6 +201,9 @@ class Editor:
         self.model, self.tok, self.method, self.log, self.progress = model, tok, get_method(method), log, progress
         self.spec = spec or ModelSpec.from_model(model)
         self.hp = load_hparams(self.method, model, hparams)
+        if bad := [l for l in self.hp.layers if not 0 <= l < self.spec.n_layer]:
+            raise ValueError(f"layers {bad} do not exist: the model has layers 0..{self.spec.n_layer - 1}")
+        if self.method.validate: self.method.validate(self.hp, self.spec)
         self.layers = list(self.hp.layers)
         self.names = [self.spec.rewrite_name(l) for l in self.layers]
         self.W0 = snapshot(model, self.names, device="cpu")
@@ -208,15 +252,19 @@ class Editor:
         return deltas, keys, info
 
     def check(self, requests):
-        "Raise a `ValueError` naming the first request that cannot be edited"
+        "Raise a `ValueError` naming the first request that cannot be edited; warn (`EditWarning`) where a request changes nothing"
         if not requests: raise ValueError("empty batch: no requests to edit")
         unk = self.tok.unk_token_id
         for q in requests:
             try:
                 subject_last_index(self.tok, q.prompt, q.subject)
-                if unk is not None and unk in self.tok(q.subject, add_special_tokens=False)["input_ids"]:
-                    raise ValueError(f"subject {q.subject!r} contains words the tokenizer does not know")
+                for what in ("subject", "target_new"):
+                    if unk is not None and unk in self.tok(getattr(q, what), add_special_tokens=False)["input_ids"]:
+                        raise ValueError(f"{what} {getattr(q, what)!r} contains words the tokenizer does not know")
             except ValueError as e: raise ValueError(f"request {getattr(q, 'case_id', '?')}: {e}") from None
+            if getattr(q, "target_true", None) is not None and q.target_new.strip() == q.target_true.strip():
+                warnings.warn(f"request {getattr(q, 'case_id', '?')}: the new target {q.target_new!r} is the true object: "
+                              "the edit asks for what the model should already say", EditWarning, stacklevel=2)
 
     def edit(self, requests):
         "Apply one batch of edit requests; on any failure restore the weights and raise `EditError`"

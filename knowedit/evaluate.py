@@ -21,9 +21,9 @@ from .data import PLACE_TEMPLATES, known_template, shared_data_dir, spaced, spli
 from .toyworld import RELATIONS, general_corpus
 
 # %% auto #0
-__all__ = ['CF_KINDS', 'TOY_PLACE_TEMPLATES', 'GLUE_TASKS', 'TargetScores', 'target_logprobs', 'generate_texts', 'word_tokens',
-           'ngram_entropy', 'Tfidf', 'counterfact_case', 'eval_counterfact', 'zsre_case', 'eval_zsre', 'eval_mquake',
-           'toy_general', 'glue_prompt', 'classification_scores', 'glue_eval', 'known_facts_probe',
+__all__ = ['CF_KINDS', 'TOY_PLACE_TEMPLATES', 'GLUE_TASKS', 'TargetScores', 'target_logprobs', 'generate_texts', 'predict',
+           'word_tokens', 'ngram_entropy', 'Tfidf', 'counterfact_case', 'eval_counterfact', 'zsre_case', 'eval_zsre',
+           'eval_mquake', 'toy_general', 'glue_prompt', 'classification_scores', 'glue_eval', 'known_facts_probe',
            'heldout_perplexity']
 
 # %% ../nbs/05_evaluate.ipynb #36e242fd
@@ -176,6 +176,23 @@ def generate_texts(
             out += _sample(model, tok, chunk, max_len, top_k, [np.random.default_rng([seed, b + i]) for i in range(len(chunk))])
     return out
 
+# %% ../nbs/05_evaluate.ipynb #457bd944
+@torch.no_grad()
+def predict(model:nn.Module, tok,
+            x, # a prompt, an `EditRequest` (prompt and subject), or a list of either
+            max_new_tokens:int=5,
+           )->str|list[str]:
+    "The greedy continuation of a prompt (or of each prompt of a list), without the prompt, decoded without special tokens"
+    if isinstance(x, (list, tuple)): return [predict(model, tok, y, max_new_tokens) for y in x]
+    prompt = x.prompt.format(x.subject) if hasattr(x, 'subject') and hasattr(x, 'prompt') else x
+    ids, new, eos = _ids(tok, [prompt])[0], [], tok.eos_token_id
+    with _evaluating(model):
+        for _ in range(max_new_tokens):
+            nxt = int(_logits(model(torch.tensor([ids + new], device=_device(model))))[0, -1].argmax())
+            if nxt == eos: break
+            new.append(nxt)
+    return tok.decode(new, skip_special_tokens=True)
+
 # %% ../nbs/05_evaluate.ipynb #81ad62e9
 _WORD = re.compile(r"\w+|[^\w\s]")
 
@@ -224,8 +241,10 @@ class Tfidf:
 def _text(x)->str: return x['str'] if isinstance(x, dict) else x  # a target as a string or {'str', 'id'}
 
 def counterfact_case(r)->dict:
-    "The fields the protocol reads from a `CounterFactRecord` or a CounterFact-format dict, with prompts filled in"
+    "The fields the protocol reads from a `CounterFactRecord`, a CounterFact-format dict or a bare `EditRequest` (its prompt only)"
     rw = _get(r, 'requested_rewrite')
+    if rw is None and _get(r, 'prompt') is not None: rw = r  # an EditRequest: efficacy only, no paraphrases or neighbours
+    if _get(rw, 'target_true') is None: raise ValueError(f"case {_get(r, 'case_id')!r} has no true target to compare the new one with")
     raw = rw if isinstance(r, dict) else (_get(r, 'raw') or {}).get('requested_rewrite', {})
     new, subject = _get(rw, 'target_new'), _get(rw, 'subject')
     new_id = raw.get('target_new', new) if isinstance(raw, dict) else new
