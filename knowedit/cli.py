@@ -6,7 +6,7 @@ Docs: https://knowedit.github.io/knowedit/cli.html.md"""
 
 # %% ../nbs/14_cli.ipynb #76af917a
 from __future__ import annotations
-import argparse, importlib, json, math, os, sys
+import argparse, importlib, json, math, os, sys, warnings
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
@@ -174,6 +174,8 @@ def cmd_run(a):
     name = method_name(a.method, a.base)
     data = resolve_dataset(a.dataset)
     out = Path(a.out or _default_out(a))
+    from knowedit.sequential import check_out
+    check_out(out, a.resume, a.overwrite)  # before the model is loaded: a refusal costs nothing
     _threads(a.threads)
     model, tok = load(a.model, a.device)
     hp = resolve_hparams(name, model, a.hparams)
@@ -182,7 +184,7 @@ def cmd_run(a):
     if not a.quiet: print(f"knowedit run: {name} on {a.model}, dataset {a.dataset}, {a.n_edits} edits in batches of {a.batch_size}, "
                           f"evaluated every {a.eval_every} batch(es); general probe: {probe_name}; output: {out}", flush=True)
     s = run_sequential(model, tok, name, data, out=out, n_edits=a.n_edits, batch_size=a.batch_size, eval_every=a.eval_every,
-                       hparams=hp, corpus=a.corpus, seed=a.seed, resume=a.resume, model_name=a.model, dataset_name=a.dataset,
+                       hparams=hp, corpus=a.corpus, seed=a.seed, resume=a.resume, overwrite=a.overwrite, model_name=a.model, dataset_name=a.dataset,
                        general_fn=probe, generation=not a.no_generation, progress=not a.quiet)
     m, t = s['metrics'], s['timing']
     b = s.get('before') or {}
@@ -275,7 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--eval-every', type=int, default=1, help="evaluate every K batches, and after the last (default 1)")
     r.add_argument('--seed', type=int, default=0)
     r.add_argument('--out', default=None, help="output folder (default runs/METHOD-MODEL-DATASET-NxB-sSEED; runs/default without arguments)")
-    r.add_argument('--resume', action='store_true', help="continue the run in --out from its last checkpoint (same settings)")
+    r.add_argument('--resume', action='store_true', help="continue the run in --out from its last checkpoint (same settings; "
+                                                         "a fresh run if --out holds none)")
+    r.add_argument('--overwrite', action='store_true', help="replace the run in --out (without --resume or --overwrite, a run "
+                                                            "there is an error; `knowedit run` alone replaces runs/default)")
     r.add_argument('--hparams', default=None, help="a JSON file of hyperparameters, or an inline JSON object overriding the filed ones")
     r.add_argument('--corpus', default=None, help="corpus of the key statistics: toyworld, samples, glue or a file (default: the model's: "
                                                   "its toy world, or text sampled from the model)")
@@ -321,12 +326,14 @@ def main(argv:list[str]|None=None) -> int:
     try: a = p.parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2
     if a.command is None: p.print_help(); return 2
-    if argv == ['run']: a.out = 'runs/default'
+    if argv == ['run']: a.out, a.overwrite = 'runs/default', True  # the demo's own folder: see `cmd_run`
     from knowedit.editor import EditError
-    from knowedit.data import DatasetError
-    from knowedit.sequential import RunError
-    try: a.func(a)
-    except (CLIError, RunError, DatasetError, EditError) as e:
+    def warn(message, category, *args, **kw): print(f"knowedit: warning: {message}", file=sys.stderr)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = warn  # a warning is one line too (EditWarning, RunWarning)
+            a.func(a)
+    except (CLIError, ValueError, EditError) as e:  # ValueError: RunError, DatasetError, bad JSON, bad hyperparameters
         print(f"knowedit: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print("knowedit: interrupted" + ("; continue with --resume" if a.command == 'run' else ""), file=sys.stderr); return 130

@@ -18,9 +18,9 @@ from .store import model_id
 # %% auto #0
 __all__ = ['NQ_PREFIX', 'PLACE_TEMPLATES', 'KNOWN_PARAPHRASES', 'GENERIC_PREFIXES', 'GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA',
            'shared_data_dir', 'spaced', 'EditRequest', 'DatasetError', 'CounterFactRecord', 'ZsreRecord', 'MquakeCase',
-           'load_counterfact', 'load_zsre', 'load_mquake', 'split_persons', 'toy_counterfact', 'toy_zsre', 'toy_mquake',
-           'attribute_snippets', 'save_toy_datasets', 'known_template', 'counterfact_from_known', 'greedy_matches',
-           'filter_known', 'glue_corpus', 'default_corpus_name', 'default_corpus', 'corpus_texts']
+           'read_json', 'load_counterfact', 'load_zsre', 'load_mquake', 'split_persons', 'toy_counterfact', 'toy_zsre',
+           'toy_mquake', 'attribute_snippets', 'save_toy_datasets', 'known_template', 'counterfact_from_known',
+           'greedy_matches', 'filter_known', 'glue_corpus', 'default_corpus_name', 'default_corpus', 'corpus_texts']
 
 # %% ../nbs/02_data.ipynb #b7cf6873
 def shared_data_dir() -> Path:
@@ -183,10 +183,18 @@ class MquakeCase:
         for k in ("answer_alias", "new_answer_alias"): v[k] = _get(d, k, _STRS, probs, optional=True) or []
         return None if probs else cls(cid, reqs, **v, raw=d)
 
+# %% ../nbs/02_data.ipynb #340033e8
+def read_json(path) -> object:
+    "The JSON value in file `path`; text that is not JSON is a `ValueError` naming the file, its line and column"
+    p = Path(path)
+    try: return json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e: raise ValueError(f"{p}: not valid JSON, line {e.lineno} column {e.colno}: {e.msg}") from None
+    except UnicodeDecodeError as e: raise ValueError(f"{p}: not UTF-8 text (byte {e.start}: {e.reason})") from None
+
 # %% ../nbs/02_data.ipynb #08b34c12
 def _load(src, cls, what:str) -> list:
     "Records of type `cls` from a JSON file or a list of dicts; raises `DatasetError` listing every problem"
-    data, name = (json.loads(Path(src).read_text(encoding="utf-8")), str(src)) if isinstance(src, (str, Path)) else (src, f"{what} records")
+    data, name = (read_json(src), str(src)) if isinstance(src, (str, Path)) else (src, f"{what} records")
     if not isinstance(data, list): raise ValueError(f"{name}: expected a JSON list of {what} records, got {type(data).__name__}")
     out, problems = [], []
     for i, d in enumerate(data):

@@ -6,7 +6,7 @@ Docs: https://knowedit.github.io/knowedit/sequential.html.md"""
 
 # %% ../nbs/13_sequential.ipynb #a6ff73ff
 from __future__ import annotations
-import base64, json, math, os, random, shutil, time
+import base64, json, math, os, random, shutil, time, warnings
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
@@ -14,18 +14,21 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .data import CounterFactRecord, EditRequest, MquakeCase, ZsreRecord, load_counterfact, load_mquake, load_zsre, known_template, _fill
+from .data import CounterFactRecord, EditRequest, MquakeCase, ZsreRecord, load_counterfact, load_mquake, load_zsre, known_template, _fill, read_json
 from .editor import get_method, Editor, load_hparams, model_key
 from . import store
+from .core import restore
+from safetensors.torch import load_file
 from .evaluate import GLUE_TASKS, eval_counterfact, eval_mquake, eval_zsre, glue_eval, toy_general, known_facts_probe, heldout_perplexity
 
 # %% auto #0
 __all__ = ['DATASET_KINDS', 'EDIT_METRICS', 'RUN_FILE', 'STEPS_FILE', 'SUMMARY_FILE', 'PLOT_FILE', 'CKPT_DIR', 'IDENTITY',
-           'SUMMARY_METRICS', 'PLOT_METRICS', 'RunError', 'dataset_kind', 'load_records', 'record_requests',
-           'batch_requests', 'mquake_rewrites', 'eval_edits', 'general_toyworld', 'general_glue', 'general_known',
-           'write_json', 'rng_state', 'set_rng_state', 'seed_all', 'RunMismatch', 'check_identity', 'read_run',
-           'append_step', 'write_steps', 'saved_steps', 'run_sequential', 'summarize_state', 'read_steps_file',
-           'read_steps', 'plot_run', 'bench_table', 'runs_table']
+           'RUN_FILES', 'SUMMARY_METRICS', 'PLOT_METRICS', 'RunError', 'dataset_kind', 'load_records',
+           'record_requests', 'batch_requests', 'mquake_rewrites', 'eval_edits', 'general_toyworld', 'general_glue',
+           'general_known', 'write_json', 'rng_state', 'set_rng_state', 'seed_all', 'RunMismatch', 'check_identity',
+           'read_run', 'RunWarning', 'holds_run', 'check_out', 'weights_sha256', 'unedited_weights', 'append_step',
+           'write_steps', 'saved_steps', 'run_sequential', 'summarize_state', 'read_steps_file', 'read_steps',
+           'plot_run', 'bench_table', 'runs_table']
 
 # %% ../nbs/13_sequential.ipynb #da5ebf1f
 DATASET_KINDS = ('counterfact', 'zsre', 'mquake')
@@ -58,7 +61,7 @@ def load_records(src, # a JSON file, a list of dicts, or parsed records
     if isinstance(src, (str, Path)):
         p = Path(src).expanduser()
         if not p.is_file(): raise FileNotFoundError(f"No dataset file at {str(p)!r}")
-        data = json.loads(p.read_text(encoding='utf-8'))
+        data = read_json(p)  # invalid JSON: a ValueError naming the file, line and column
         if not isinstance(data, list): raise RunError(f"{p}: expected a JSON list of records, got a {type(data).__name__}")
         kind = kind or dataset_kind(data)
         return _LOADERS[kind](p), kind
@@ -203,7 +206,7 @@ def check_identity(saved:dict, asked:dict, out=''):
                      if norm(saved[k].get(f)) != norm(asked[k].get(f))] if k == 'hparams' else [f"{saved.get(k)!r} there, {asked.get(k)!r} asked"])
     lines = [f"  {k}: {'; '.join(hp(k))}" for k in diff]
     raise RunMismatch(f"{out} holds a run with other settings, so it cannot be resumed:\n" + "\n".join(lines) +
-                      "\nResume with the same settings, or start a new run in another folder (or without --resume, which replaces it).")
+                      "\nResume with the same settings, or start a new run in another folder (or replace this one with overwrite, --overwrite).")
 
 def read_run(out) -> dict|None:
     "The state of the run in folder `out` (`run.json`), or None if there is none"
@@ -214,6 +217,41 @@ def _clear_run(out:Path):
     "Remove the files a run writes (and only those) from `out`"
     for f in (RUN_FILE, STEPS_FILE, SUMMARY_FILE, PLOT_FILE): (out / f).unlink(missing_ok=True)
     shutil.rmtree(out / CKPT_DIR, ignore_errors=True)
+
+# %% ../nbs/13_sequential.ipynb #fdeafac2
+RUN_FILES = (RUN_FILE, STEPS_FILE, SUMMARY_FILE, CKPT_DIR)  # what makes a folder hold a run
+
+class RunWarning(UserWarning):
+    "Something about a run that does not stop it: a resume that finds no run to continue"
+
+def holds_run(out) -> bool:
+    "Whether folder `out` holds (part of) a run: any of `RUN_FILES`"
+    return any((Path(out) / f).exists() for f in RUN_FILES)
+
+def check_out(out, resume:bool=False, overwrite:bool=False) -> bool:
+    "Whether a run may write into `out` as asked (True: it holds a run to continue); raise `RunError` where it may not"
+    out = Path(out)
+    if resume and overwrite: raise RunError("resume and overwrite exclude each other: continue the run in the folder, or replace it")
+    if out.exists() and not out.is_dir(): raise RunError(f"{out} is a file, not a folder: pass a folder for the run's files")
+    if holds_run(out) and not resume and not overwrite:
+        raise RunError(f"{out} holds a run already; continue it with resume (--resume), replace it with overwrite (--overwrite), "
+                       "or choose another folder")
+    return resume and read_run(out) is not None
+
+def weights_sha256(W:dict) -> str:
+    "One sha256 of the tensors `W` ({module name: weight}), in name order: the fingerprint of a model's edited layers"
+    return store.sha256(*(f"{n}={store.tensor_sha256(W[n])}" for n in sorted(W)))
+
+def unedited_weights(out, st:dict, ed) -> dict:
+    "The unedited weights of the layers `ed` edits, for resuming the run `st` in `out` on `ed`'s model; `RunMismatch` if there are none"
+    W, fp = ed.W0, st.get('w0_sha256')  # W0: the model's weights as they are now
+    if fp is None or weights_sha256(W) == fp: return W  # a model loaded afresh (or a run saved before fingerprints)
+    if st['checkpoint']:
+        t = load_file(str(Path(out) / st['checkpoint']))
+        W0 = {n: (W[n].double() - t[f"delta.{l}"]).to(W[n].dtype) for l, n in zip(ed.layers, ed.names)}
+        if weights_sha256(W0) == fp: return W0  # the model holds the checkpoint's edit: take it off
+    raise RunMismatch(f"the model's weights are neither the unedited ones the run in {out} started from nor those of its checkpoint "
+                      f"({st['batches']} batches): resuming would edit an edited model. Load the model afresh and resume.")
 
 # %% ../nbs/13_sequential.ipynb #e16340e1
 SUMMARY_METRICS = ('efficacy', 'generalization', 'specificity', 'fluency', 'general')
@@ -263,7 +301,7 @@ def run_sequential(
     method:str, # a declared method's name: 'memit', 'alphaedit', 'alphaedit+prune', ... (see `knowedit.editor.get_method`)
     records, # a dataset file, its records (parsed or dicts), in the order to edit them
     *,
-    out, # the run's folder (created)
+    out, # the run's folder (created once the inputs are checked)
     n_edits:int|None=None, # edit the first `n_edits` records (default: all); 0: measure the unedited model only
     batch_size:int=100, # records per batch
     eval_every:int=1, # evaluate every this many batches (and after the last)
@@ -271,7 +309,8 @@ def run_sequential(
     stats=None, # {layer: C}; default: computed by the `Editor` (cached on disk)
     corpus=None, # corpus of the statistics (default: the model's)
     seed:int=0,
-    resume:bool=False, # continue the run in `out` from its last checkpoint
+    resume:bool=False, # continue the run in `out` from its last checkpoint (a fresh run if it holds none)
+    overwrite:bool=False, # replace the run in `out` (without `resume` or `overwrite`, a run there is an error)
     kind:str|None=None, # dataset format, one of `DATASET_KINDS` (default: detected)
     model_name:str|None=None, # the model's name in the summary (default: `model_key(model)`)
     dataset_name:str|None=None, # the dataset's name in the summary (default: the file's name, or `kind`)
@@ -284,6 +323,7 @@ def run_sequential(
     editor_kw:dict|None=None, # more arguments for `Editor`
 ) -> dict:
     "Edit `records` sequentially in batches, evaluating and checkpointing as it goes; returns the summary"
+    # 1. everything that can be checked without editing, before the folder is touched
     try: get_method(method)
     except ValueError as e: raise RunError(str(e).replace('; known:', '; available:')) from None
     if batch_size < 1 or eval_every < 1: raise RunError(f"batch_size ({batch_size}) and eval_every ({eval_every}) must be >= 1")
@@ -295,33 +335,54 @@ def run_sequential(
     if 'seed' in {f.name for f in fields(hp)}: hp = replace(hp, seed=seed)
     ident = dict(method=method, model=model_name or model_key(model), dataset=dataset_name or kind, batch_size=batch_size,
                  seed=seed, hparams=asdict(hp))
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    st = read_run(out) if resume else None
+    out = Path(out)
+    st = read_run(out) if check_out(out, resume, overwrite) else None
     if st is not None:
         check_identity(st, ident, out)
         if st['n_done'] > n_edits: raise RunMismatch(f"{out} holds a run of {st['n_done']} edits already, more than n_edits={n_edits}")
         if st['n_done'] < n_edits and st['n_done'] % batch_size:
             raise RunMismatch(f"{out} holds a run of {st['n_done']} edits whose last batch was short ({st['n_done']} is not a multiple of "
                               f"{batch_size}): it cannot grow to {n_edits} edits as one run of batches of {batch_size} would")
-        st.update(n_edits=n_edits, eval_every=eval_every, status='running')
-    else:
-        _clear_run(out); st = _state(ident, n_edits, eval_every); seed_all(seed)
+    editor_kw = dict(editor_kw or {}, corpus=corpus, progress=progress)
+    ed = Editor(model, tok, method, hparams=hp, stats=stats, **editor_kw)  # checks the layers against the model
+    given = ed.W0  # the weights the model came with: what it gets back if the run fails
+    try: ed.check(batch_requests(records[:n_edits])) if n_edits else None  # every request, not only the first batch's
+    except ValueError as e: raise RunError(f"{ident['dataset']}: {e}; nothing was edited") from None
+    W0 = unedited_weights(out, st, ed) if st is not None else given
+
+    try:
+        # 2. the model and the folder, now that the inputs are known to be good
+        if W0 is not given: restore(model, W0); ed = Editor(model, tok, method, hparams=hp, stats=stats, **editor_kw)
+        if st is None:
+            if resume: warnings.warn(f"{out} holds no run to resume: starting a fresh run", RunWarning, stacklevel=2)
+            st = _state(ident, n_edits, eval_every); st['w0_sha256'] = weights_sha256(ed.W0); seed_all(seed)
+        else: st.update(n_edits=n_edits, eval_every=eval_every, status='running')
+        C = ed.C  # statistics of the unedited model (cached on disk: cheap when resuming)
+        st['timing']['stats_s'] = st['timing']['stats_s'] or ed.timing['stats_s']  # counted once: by the session that got them first
+        if st['checkpoint']:
+            ed = Editor.load(out / st['checkpoint'], model, tok, hparams=hp, stats=C, **editor_kw)
+            if ed.n_edits != st['n_requests']:
+                raise RunError(f"{out / st['checkpoint']} holds {ed.n_edits} edit requests, {out / RUN_FILE} says {st['n_requests']}")
+        if st['rng']: set_rng_state(st['rng'])
+        if st['batches'] == 0 and st['n_steps'] == 0: _clear_run(out)  # overwrite: the old run goes only now
+        out.mkdir(parents=True, exist_ok=True)
+        return _run_batches(out, model, tok, ed, st, records, kind, method, eval_every, seed, eval_fn, general_fn,
+                            generation, callback, plot, progress)
+    except BaseException:
+        restore(model, given)  # a failed or interrupted run hands the model back as it came
+        raise
+
+# %% ../nbs/13_sequential.ipynb #bb121d62
+def _run_batches(out:Path, model, tok, ed, st:dict, records, kind, method, eval_every, seed, eval_fn, general_fn, generation,
+                 callback, plot, progress) -> dict:
+    "The batches of a checked run from where `st` left off: edit, evaluate, commit; then the summary"
+    n_edits, batch_size = st['n_edits'], st['batch_size']
     n_batches = -(-n_edits // batch_size)
     eval_fn = eval_fn or (lambda m, t, recs: eval_edits(m, t, recs, kind, generation=generation, seed=seed))
     steps = saved_steps(out, st['n_steps'])
     # a shorter run's final evaluation point is not on this run's grid: drop it, as this run would not have made it
     steps = [s for s in steps if s['batch'] % eval_every == 0 or s['batch'] == n_batches]
-    if resume: write_steps(out, steps); st['n_steps'] = len(steps)  # cut to what was committed (and is on the grid)
-
-    editor_kw = dict(editor_kw or {}, corpus=corpus, progress=progress)
-    ed = Editor(model, tok, method, hparams=hp, stats=stats, **editor_kw)
-    C = ed.C  # statistics of the unedited model (cached on disk: cheap when resuming)
-    st['timing']['stats_s'] += ed.timing['stats_s']
-    if st['checkpoint']:
-        ed = Editor.load(out / st['checkpoint'], model, tok, hparams=hp, stats=C, **editor_kw)
-        if ed.n_edits != st['n_requests']:
-            raise RuntimeError(f"{out / st['checkpoint']} holds {ed.n_edits} edit requests, {out / RUN_FILE} says {st['n_requests']}")
-    if st['rng']: set_rng_state(st['rng'])
+    if st['n_steps']: write_steps(out, steps); st['n_steps'] = len(steps)  # resumed: cut to what was committed (and is on the grid)
 
     def evaluate(recs):
         "Metrics on `recs` and the general probe, without moving the generators the edits use; and the seconds it took"
@@ -339,7 +400,7 @@ def run_sequential(
         st['timing']['eval_s'] += dt
         add_step(dict(batch=0, n_edits=0, n_records=len(records[:n_edits or batch_size]), metrics=m, timing=dict(edit_s=0., eval_s=dt, edits_per_s=0.)))
         write_json(out / RUN_FILE, st)
-    bar = tqdm(total=n_batches, initial=st['batches'], disable=not progress, unit='batch', desc=f"{method} {ident['dataset']}")
+    bar = tqdm(total=n_batches, initial=st['batches'], disable=not progress, unit='batch', desc=f"{method} {st['dataset']}")
     try:
         for b in range(st['batches'], n_batches):
             batch = records[b * batch_size:min((b + 1) * batch_size, n_edits)]
