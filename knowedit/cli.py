@@ -11,10 +11,10 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE', 'SUMMARY_COLUMNS',
-           'CLIError', 'check_method', 'method_name', 'resolve_dataset', 'model_folder', 'load', 'resolve_hparams',
-           'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot',
-           'cmd_toyworld', 'build_parser', 'main']
+__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'ATLAS_DATASETS', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE',
+           'SUMMARY_COLUMNS', 'CLIError', 'check_method', 'method_name', 'resolve_dataset', 'model_folder', 'load',
+           'resolve_hparams', 'atlas_records', 'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows',
+           'cmd_summarize', 'cmd_plot', 'cmd_atlas', 'cmd_toyworld', 'build_parser', 'main']
 
 # %% ../nbs/14_cli.ipynb #10f12a8d
 METHOD_NAMES = ('rome', 'memit', 'alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # the contract's methods
@@ -45,8 +45,11 @@ def method_name(method:str, base:str|None=None) -> str:
 # %% ../nbs/14_cli.ipynb #23eeb682
 TOY_DATASETS = {'toyworld': 'counterfact.json', 'toyworld-zsre': 'zsre.json', 'toyworld-mquake': 'mquake.json'}
 
-def resolve_dataset(name:str) -> Path:
-    "The JSON file of dataset `name`: one of `TOY_DATASETS`, or a path"
+ATLAS_DATASETS = {'atlas': 'counterfact', 'atlas-mquake': 'mquake'}  # built per model from `knowedit.atlas` (02a_atlas)
+
+def resolve_dataset(name:str) -> Path|str:
+    "The JSON file of dataset `name`: one of `TOY_DATASETS`, or a path; an atlas name is returned as it is (built once the model is loaded)"
+    if name in ATLAS_DATASETS: return name
     if name in TOY_DATASETS:
         from knowedit.toyworld import toyworld_dir
         p = toyworld_dir() / TOY_DATASETS[name]
@@ -54,7 +57,7 @@ def resolve_dataset(name:str) -> Path:
                                            "there (run `knowedit toyworld build`, or set KNOWEDIT_TOYWORLD to its folder)")
         return p
     p = Path(name).expanduser()
-    if not p.is_file(): raise CLIError(f"no dataset at {name!r}: pass {', '.join(TOY_DATASETS)}, or a CounterFact, zsRE or MQuAKE JSON file")
+    if not p.is_file(): raise CLIError(f"no dataset at {name!r}: pass {', '.join([*TOY_DATASETS, *ATLAS_DATASETS])}, or a CounterFact, zsRE or MQuAKE JSON file")
     return p
 
 def model_folder(name:str) -> Path|None:
@@ -72,7 +75,7 @@ def load(name:str, device:str='auto'):
     dev = ('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device
     d = model_folder(name)
     if name == 'toyworld' and not (d / 'config.json').is_file():
-        raise CLIError(f"the toy world model is not in {d} (no config.json): it is committed to data/toyworld/ once trained; "
+        raise CLIError(f"the toy world model is not in {d} (no config.json): it ships inside the package in knowedit/assets/toyworld/; "
                        "build it with `knowedit toyworld build` (about 40 minutes on a CPU), or set KNOWEDIT_TOYWORLD to its folder")
     try: return load_model(name, device=dev)
     except (FileNotFoundError, ModuleNotFoundError) as e: raise CLIError(str(e)) from None
@@ -107,11 +110,18 @@ def _heldout_texts(n:int=100) -> list[str]:
     return [r[f] for t in ('sst2', 'cola', 'mrpc', 'rte') for r in json.loads((d / f'{t}.json').read_text())[10:10 + n]
             for f in GLUE_TEXT_FIELDS[t]]
 
+def atlas_records(model, tok, name:str, seed:int=0, progress:bool=True) -> list[dict]:
+    "The records of atlas dataset `name` for `model`: the atlas facts it knows (probed once per model, cached), as CounterFact or MQuAKE cases"
+    from knowedit.atlas import atlas_dataset
+    recs = atlas_dataset(model, tok, ATLAS_DATASETS[name], seed=seed, progress=progress)
+    if not recs: raise CLIError(f"--dataset {name}: the model knows none of the atlas facts it was probed on")
+    return recs
+
 def general_probe(choice:str, model_name:str, glue_n:int=100,
                   model=None, tok=None, # the unedited model: `known` keeps the facts it answers
                   records=None, # the parsed records the run edits: `known` leaves out the facts they touch
                  ):
-    "The probe of what was never edited for `--general` (auto, toyworld, known, glue, none), and its name"
+    "The probe of what was never edited for `--general` (auto, toyworld, known, atlas, glue, none), and its name"
     from knowedit.sequential import general_toyworld, general_glue, general_known
     from knowedit.data import shared_data_dir, filter_known
     d = model_folder(model_name)
@@ -120,6 +130,10 @@ def general_probe(choice:str, model_name:str, glue_n:int=100,
     known = (shared_data_dir() / KNOWN_FILE).is_file()
     if choice == 'auto': choice = 'toyworld' if toy else 'known' if known else 'glue' if glue else 'none'
     if choice == 'none': return None, 'none'
+    if choice == 'atlas':  # the atlas facts the model knows that no edit touches
+        from knowedit.atlas import build_atlas, known_atlas_facts
+        try: return general_known(known_atlas_facts(model, tok, build_atlas()), _heldout_texts(), exclude=records or []), 'atlas'
+        except ValueError as e: raise CLIError(str(e)) from None
     if choice == 'known':
         if not known: raise CLIError(f"--general known needs {shared_data_dir() / KNOWN_FILE}")
         if model is None: raise CLIError("--general known needs the model, to keep the facts it answers")
@@ -179,8 +193,10 @@ def cmd_run(a):
     _threads(a.threads)
     model, tok = load(a.model, a.device)
     hp = resolve_hparams(name, model, a.hparams)
+    if a.dataset in ATLAS_DATASETS: data = atlas_records(model, tok, a.dataset, a.seed, progress=not a.quiet)
     from knowedit.sequential import load_records
-    probe, probe_name = general_probe(a.general, a.model, a.glue_n, model, tok, load_records(data)[0][:a.n_edits])
+    general = 'atlas' if a.general == 'auto' and a.dataset in ATLAS_DATASETS else a.general
+    probe, probe_name = general_probe(general, a.model, a.glue_n, model, tok, load_records(data)[0][:a.n_edits])
     if not a.quiet: print(f"knowedit run: {name} on {a.model}, dataset {a.dataset}, {a.n_edits} edits in batches of {a.batch_size}, "
                           f"evaluated every {a.eval_every} batch(es); general probe: {probe_name}; output: {out}", flush=True)
     s = run_sequential(model, tok, name, data, out=out, n_edits=a.n_edits, batch_size=a.batch_size, eval_every=a.eval_every,
@@ -250,12 +266,23 @@ def cmd_plot(a):
     print(f"wrote {out}")
     return out
 
+def cmd_atlas(a):
+    "`knowedit atlas build`: the CounterFact- (or MQuAKE-) style JSON of the atlas facts a model knows"
+    from knowedit.store import write_json
+    _threads(a.threads)
+    model, tok = load(a.model, a.device)
+    recs = atlas_records(model, tok, 'atlas' if a.kind == 'counterfact' else 'atlas-mquake', a.seed)
+    write_json(a.out, recs)
+    print(f"wrote {len(recs)} {a.kind} records of atlas facts {a.model} knows to {a.out}")
+    return recs
+
 def cmd_toyworld(a):
     "`knowedit toyworld build`: rebuild the toy world (knowledge base, tokenizer, trained model, datasets)"
     from knowedit.toyworld import build_toyworld, toyworld_dir
+    from knowedit.data import save_toy_datasets  # the datasets are data's; the world does not import it
     out = Path(a.out) if a.out else toyworld_dir()
     print(f"building the toy world into {out}: trains its GPT-2 from scratch (about 40 minutes on {a.threads} CPU thread(s))", flush=True)
-    build_toyworld(out, threads=a.threads)
+    build_toyworld(out, threads=a.threads, datasets=save_toy_datasets)
     print(f"wrote {out}")
     return out
 
@@ -271,7 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--base', default=None, help="prune only: the method whose edits PRUNE restrains (default memit)")
     r.add_argument('--model', default=RUN_DEFAULTS['model'], help="toyworld, smollm2 or a model folder (default toyworld)")
     r.add_argument('--dataset', default=RUN_DEFAULTS['dataset'],
-                   help=f"{', '.join(TOY_DATASETS)} or a CounterFact/zsRE/MQuAKE JSON file (default toyworld)")
+                   help=f"{', '.join([*TOY_DATASETS, *ATLAS_DATASETS])} or a CounterFact/zsRE/MQuAKE JSON file (default toyworld; "
+                        "atlas: the real places the model knows, probed once per model, see `knowedit atlas build`)")
     r.add_argument('--n-edits', type=int, default=RUN_DEFAULTS['n_edits'], help="records to edit, the first ones (default 60; 0: only measure the unedited model)")
     r.add_argument('--batch-size', type=int, default=RUN_DEFAULTS['batch_size'], help="records per batch (default 20)")
     r.add_argument('--eval-every', type=int, default=1, help="evaluate every K batches, and after the last (default 1)")
@@ -284,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--hparams', default=None, help="a JSON file of hyperparameters, or an inline JSON object overriding the filed ones")
     r.add_argument('--corpus', default=None, help="corpus of the key statistics: toyworld, samples, glue or a file (default: the model's: "
                                                   "its toy world, or text sampled from the model)")
-    r.add_argument('--general', default='auto', choices=('auto', 'toyworld', 'known', 'glue', 'none'),
+    r.add_argument('--general', default='auto', choices=('auto', 'toyworld', 'known', 'atlas', 'glue', 'none'),
                    help="probe of what was never edited (default auto: toyworld for a toy world, else the known facts no edit touches "
                         "with held-out perplexity, else glue)")
     r.add_argument('--glue-n', type=int, default=100, help="GLUE records per task (default 100)")
@@ -314,9 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser('toyworld', help="the toy world: `knowedit toyworld build` rebuilds it (about 40 minutes)")
     tsub = t.add_subparsers(dest='action', metavar='ACTION', required=True)
     b = tsub.add_parser('build', help="build the knowledge base, tokenizer, trained model and datasets")
-    b.add_argument('--out', default=None, help="folder to write (default data/toyworld, or $KNOWEDIT_TOYWORLD)")
+    b.add_argument('--out', default=None, help="folder to write (default knowedit/assets/toyworld inside the package, or $KNOWEDIT_TOYWORLD)")
     b.add_argument('--threads', type=int, default=1, help="CPU threads for training (default 1)")
     b.set_defaults(func=cmd_toyworld)
+    at = sub.add_parser('atlas', help="the atlas of real places: `knowedit atlas build` writes the facts a model knows as a dataset")
+    asub = at.add_subparsers(dest='action', metavar='ACTION', required=True)
+    ab = asub.add_parser('build', help="probe the model on the atlas facts (once, cached) and write the dataset JSON")
+    ab.add_argument('--model', default='smollm2', help="toyworld, smollm2 or a model folder (default smollm2)")
+    ab.add_argument('--out', required=True, help="the JSON file to write")
+    ab.add_argument('--kind', default='counterfact', choices=('counterfact', 'mquake'))
+    ab.add_argument('--seed', type=int, default=0, help="seed of the counterfactual targets")
+    ab.add_argument('--device', default='auto'); ab.add_argument('--threads', type=int, default=None)
+    ab.set_defaults(func=cmd_atlas)
     return p
 
 def main(argv:list[str]|None=None) -> int:

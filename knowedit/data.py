@@ -340,7 +340,7 @@ def attribute_snippets(world, seed:int=0) -> dict[str, dict[str, list[str]]]:
 # %% ../nbs/02_data.ipynb #aa863f07
 def _dumps(records:list) -> str: return "[\n" + ",\n".join(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records) + "\n]\n"
 
-def save_toy_datasets(world, out_dir:str|Path, # created if needed; the toy world build passes data/toyworld
+def save_toy_datasets(world, out_dir:str|Path, # created if needed; the toy world build passes knowedit/assets/toyworld
                       n_locality:int=80, seed:int=0) -> dict[str, Path]:
     "Write counterfact.json, zsre.json, mquake.json and attribute_snippets.json of the toy world into `out_dir`"
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)

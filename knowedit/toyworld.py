@@ -17,6 +17,7 @@ from .core import encode
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import networkx as nx
+from safetensors.torch import save_model
 import torch
 
 # %% ../nbs/01_toyworld.ipynb #f4e50939
@@ -277,7 +278,7 @@ def train(world, tok, cfg=TrainConfig(), log=print, eval_fn=None, ckpt=None, mod
         opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
         if step % 50 == 0 or step == cfg.steps - 1: log(f"step {step} loss {loss.item():.3f} {time.time()-t0:.0f}s")
         if eval_fn and (step + 1) % 200 == 0: model.eval(); log(f"step {step+1} {eval_fn(model)}"); model.train()
-        if ckpt and (step + 1) % 200 == 0: torch.save(model.state_dict(), ckpt)
+        if ckpt and (step + 1) % 200 == 0: save_model(model, str(ckpt))  # safetensors (tied weights handled)
     model.eval()
     return model
 

@@ -1,6 +1,6 @@
 """Build the documentation site (tools/build_docs.py) and check what a reader would see.
 
-For every library notebook (nbs/[0-9]*.ipynb) and every tutorial (nbs/tutorials/*.ipynb): a page
+For every library notebook (nbs/[0-9]*.ipynb), every tutorial (nbs/tutorials/*.ipynb) and research page (nbs/research/*.ipynb): a page
 exists, with the notebook's title, its prose, the text of its visible code outputs, and its
 pictures. For the site: the sidebar lists the notebooks (and nothing else), and maths is typeset by
 the KaTeX copy inside the site, never by a CDN (the index page has maths, so this is always tested).
@@ -22,6 +22,7 @@ from make_readme import split_directives  # noqa: E402  (the same reading of `#|
 
 LIBRARY = sorted(NBS.glob("[0-9]*.ipynb"))
 TUTORIALS = sorted(p for p in (NBS / "tutorials").glob("*.ipynb") if not p.name.startswith(("_", ".")))
+RESEARCH = sorted(p for p in (NBS / "research").glob("*.ipynb") if not p.name.startswith(("_", ".")))
 KATEX_FILES = ("katex.min.css", "katex.min.js", "contrib/auto-render.min.js")
 # cells whose outputs the docs do not show, by their directives
 HIDDEN = {"hide", "exporti", "filter_stream", "hide_output"}
@@ -108,7 +109,7 @@ def n_pictures(nb: Path) -> int:
     return n
 
 
-NOTEBOOKS = LIBRARY + TUTORIALS
+NOTEBOOKS = LIBRARY + TUTORIALS + RESEARCH
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.relative_to(NBS).as_posix() for p in NOTEBOOKS])
@@ -144,7 +145,7 @@ def test_sidebar(site: Path):
     for nb in NOTEBOOKS:
         assert nb.relative_to(NBS).with_suffix(".html").as_posix() in hrefs, f"{nb.name} is not in the sidebar"
     assert not [h for h in hrefs if h.endswith((".yml", ".yaml", ".ipynb"))], f"the sidebar lists non-pages: {hrefs}"
-    lib = [h for h in hrefs if not h.startswith("tutorials/")]
+    lib = [h for h in hrefs if not h.startswith(("tutorials/", "research/"))]
     assert lib == ["index.html"] + sorted(h for h in lib if h != "index.html"), f"not in notebook order: {lib}"
     assert ("Tutorials" in nav.group(0)) == bool(TUTORIALS)
 
