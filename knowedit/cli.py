@@ -12,12 +12,18 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'ATLAS_DATASETS', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE',
-           'SUMMARY_COLUMNS', 'CLIError', 'check_method', 'method_name', 'resolve_dataset', 'model_folder', 'load',
-           'resolve_hparams', 'atlas_records', 'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows',
-           'cmd_summarize', 'cmd_plot', 'cmd_atlas', 'cmd_toyworld', 'build_parser', 'main']
+           'SUMMARY_COLUMNS', 'installed_methods', 'CLIError', 'check_method', 'method_name', 'resolve_dataset',
+           'model_folder', 'load', 'resolve_hparams', 'atlas_records', 'general_probe', 'format_table', 'cmd_run',
+           'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot', 'cmd_atlas', 'cmd_toyworld', 'build_parser',
+           'main']
 
 # %% ../nbs/14_cli.ipynb #10f12a8d
 METHOD_NAMES = ('rome', 'memit', 'alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # the contract's methods
+
+def installed_methods() -> list[str]:
+    "The contract's methods this installation has, found without importing them (ROME and MEMIT live in `knowedit.memit`)"
+    from importlib.util import find_spec
+    return [m for m in METHOD_NAMES if m in ('rome', 'memit') or find_spec(f'knowedit.{m}') is not None]
 
 class CLIError(Exception):
     "A mistake in the command's arguments or setup: printed as `knowedit: error: ...`, exit status 2"
@@ -294,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser('run', help="a sequential-editing run (no arguments: MEMIT on the toy world, 60 edits)",
                        description="Edit the first N records of a dataset in batches of B, evaluating every K batches on every edit "
                                    "so far; writes DIR/summary.json, DIR/steps.jsonl, DIR/metrics.png and a checkpoint after every batch.")
-    r.add_argument('--method', default=RUN_DEFAULTS['method'], help=f"one of {', '.join(METHOD_NAMES)} (default memit)")
+    r.add_argument('--method', default=RUN_DEFAULTS['method'], help=f"one of {', '.join(installed_methods())} (default memit)")
     r.add_argument('--base', default=None, help="prune only: the method whose edits PRUNE restrains (default memit)")
     r.add_argument('--model', default=RUN_DEFAULTS['model'], help="toyworld, smollm2 or a model folder (default toyworld)")
     r.add_argument('--dataset', default=RUN_DEFAULTS['dataset'],
