@@ -6,13 +6,15 @@ Docs: https://knowedit.github.io/knowedit/atlas.html.md"""
 
 # %% ../nbs/02a_atlas.ipynb #de3bc716
 from __future__ import annotations
-import random, re, unicodedata
+import os, random, re, unicodedata
+from pathlib import Path
 from collections import defaultdict
 
 import networkx as nx
 import torch
 from tqdm.auto import tqdm
 
+import knowedit
 from .core import pad_ids
 from .data import _fill, _rewrite, spaced
 from .evaluate import _device, _evaluating, _ids, _logits, _pad_id
@@ -21,9 +23,9 @@ from .store import cache_dir, json_sha256, load_json, model_fingerprint, model_i
 # %% auto #0
 __all__ = ['ATLAS_VERSION', 'ATTRIBUTION', 'ATLAS_KINDS', 'ATLAS_RELATIONS', 'EDITABLE', 'TWO_HOPS', 'country_text', 'fold',
            'language_name', 'currency_name', 'geonames_records', 'build_atlas', 'atlas_object', 'atlas_facts',
-           'greedy_hits', 'cached_hits', 'atlas_knowledge', 'known_atlas_facts', 'split_subjects', 'atlas_counterfact',
-           'atlas_two_hops', 'atlas_mquake_probe', 'atlas_mquake', 'atlas_dataset', 'knowledge_summary',
-           'plot_knowledge']
+           'greedy_hits', 'shipped_probes_dir', 'cached_hits', 'atlas_knowledge', 'known_atlas_facts', 'split_subjects',
+           'atlas_counterfact', 'atlas_two_hops', 'atlas_mquake_probe', 'atlas_mquake', 'atlas_dataset',
+           'knowledge_summary', 'plot_knowledge']
 
 # %% ../nbs/02a_atlas.ipynb #14867c03
 ATLAS_VERSION = 1  # bump whenever build_atlas's output changes: the knowledge cache is keyed on it
@@ -178,15 +180,20 @@ def greedy_hits(model, tok, prompts:list[str], targets:list[str], # targets with
     return hit, first
 
 # %% ../nbs/02a_atlas.ipynb #bcfa590f
+def shipped_probes_dir() -> Path:
+    "Where probes shipped with knowedit live: `$KNOWEDIT_ATLAS_PROBES`, else `assets/atlas/` inside the package"
+    return Path(os.environ.get("KNOWEDIT_ATLAS_PROBES", Path(knowedit.__file__).resolve().parent / "assets" / "atlas"))
+
 def cached_hits(model, tok, prompts:list[str], targets:list[str],
                 name:str="facts", # readable part of the cache file's name
                 bs:int=64, chunk:int=512, # pairs between two writes of the cache file
                 cache:bool=True, progress:bool=True) -> tuple[list[bool], list[str]]:
-    "`greedy_hits` of the pairs, read from (and written to) the per-model cache, resuming a partial probe"
+    "`greedy_hits` of the pairs, read from the probes shipped with knowedit or the per-model cache (written, resuming a partial probe)"
     key = dict(what="atlas greedy hits", graph_version=ATLAS_VERSION, model=model_fingerprint(model), tokenizer=tokenizer_fingerprint(tok),
                pairs=json_sha256([list(prompts), list(targets)]), n=len(prompts))
     path = cache_dir("atlas", slug(model_id(model))) / f"{name}.{json_sha256(key)[:16]}.json"
     d = load_json(path, key, what="atlas knowledge cache") if cache else None
+    if cache and d is None: d = load_json(shipped_probes_dir() / path.name, key, what="shipped atlas probe")  # same weights, same questions
     hit, first = (d["hit"], d["first"]) if d else ([], [])
     with tqdm(total=len(prompts), initial=len(hit), desc=f"probing {name}", disable=not progress) as bar:
         while len(hit) < len(prompts):
