@@ -24,8 +24,8 @@ from .memit import (MemitHParams, EditContext, apply_stages, memit_values, memit
 
 # %% ../nbs/07_editor.ipynb #93b4ad43
 METHODS, POSTS = {}, {}  # declared methods and post stages, by name
-METHOD_MODULES = {'alphaedit': 'knowedit.alphaedit', 'prune': 'knowedit.prune', 'nse': 'knowedit.nse', 'ece': 'knowedit.ece',
-                  'kgmet': 'knowedit.kgmet'}  # where the methods beyond the base are declared
+METHOD_MODULES = {'alphaedit': 'knowedit.alphaedit', 'prune': 'knowedit.prune', 'nse': 'knowedit.nse', 'nse-alphaedit': 'knowedit.nse',
+                  'ece': 'knowedit.ece', 'kgmet': 'knowedit.kgmet'}  # where the methods beyond the base are declared
 _BROKEN = {}  # method module -> why it failed to import
 
 @dataclass
@@ -50,6 +50,7 @@ class Method:
     one_at_a_time: bool = False  # run the stages for one request at a time (ROME)
     needs_stats: bool = True  # whether a stage uses the key statistics C
     validate: Callable|None = None  # validate(hp, spec): raise ValueError if the hyperparameters cannot work on this model
+    driver: Callable|None = None  # driver(ec, requests, values, solve, keys, residual) -> (deltas, keys, info); default `apply_stages`
 
 def declare(m:Method|Post):
     "Make a method (or a post stage) available by name to `Editor`, `run_sequential` and the command line"
@@ -237,14 +238,15 @@ class Editor:
 
     def context(self):
         "The `EditContext` the stages of the next batch run with"
-        return EditContext(self.model, self.tok, self.hp, self.ctx, self.spec, self.C, self.Cp, self.prepared or {}, self.progress, self.log)
+        return EditContext(self.model, self.tok, self.hp, self.ctx, self.spec, self.C, self.Cp, self.prepared or {}, self.progress, self.log, self.W0,
+                           state=self.state)
 
     def _run(self, requests):
         "The method's stages on one batch: ({layer: ΔW}, {layer: K}, info)"
         m = self.method
         if m.post and m.post.before: m.post.before(self)
         chunks = [[q] for q in requests] if m.one_at_a_time else [requests]
-        parts = [apply_stages(self.context(), chunk, m.values, m.solve, m.keys, m.residual) for chunk in chunks]
+        parts = [(m.driver or apply_stages)(self.context(), chunk, m.values, m.solve, m.keys, m.residual) for chunk in chunks]
         deltas = {l: sum(d[l] for d, _, _ in parts) for l in self.layers}
         keys = {l: torch.cat([k[l] for _, k, _ in parts]) for l in self.layers}
         info = _merge_info([i for _, _, i in parts])

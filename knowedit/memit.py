@@ -184,11 +184,14 @@ def _group(model, rows, idx, tgt, members, pad, dev, split):
     g["kl"] = torch.tensor([a for a, k in enumerate(members) if tgt[k] is None], device=dev, dtype=torch.long)
     return g
 
-def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=True, progress=False):
+def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=True, progress=False, delta_param=None):
     """Target values z (n, d) at layer L = hp.layers[-1]: the output (block, or MLP for ROME) that makes each request's
     new target likely over the context templates `ctx`, with the KL and norm penalties of the reference.
     `replay=False` recomputes every layer and every position at every step (the reference's cost; for comparisons).
-    `progress` shows a bar over the optimisation steps with the current mean NLL and loss."""
+    `progress` shows a bar over the optimisation steps with the current mean NLL and loss.
+    `delta_param` replaces the free delta by a parametrisation of the caller's (KGMET's graph network): an object with
+    `start(init, radius) -> optimizer` and `__call__() -> delta (n, d)`, which keeps delta in the ball itself; a request
+    whose loss drops below `early_stop_loss` keeps the delta it stopped at."""
     spec = spec or ModelSpec.from_model(model)
     dev = next(model.parameters()).device
     L, n = hp.layers[-1], len(requests)
@@ -214,17 +217,20 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
                 if sel:
                     a, r = (torch.tensor(v, device=dev) for v in zip(*sel))
                     init[r] = h0[a, g["col"]].detach().float()
-            delta = torch.zeros_like(init, requires_grad=True)
-            opt = torch.optim.Adam([delta], lr=hp.v_lr)
             radius = hp.clamp_norm_factor * init.norm(dim=-1)
+            if delta_param is None:
+                delta = torch.zeros_like(init, requires_grad=True)
+                opt = torch.optim.Adam([delta], lr=hp.v_lr)
+            else: opt, frozen = delta_param.start(init, radius), torch.zeros_like(init)
             done = torch.zeros(n, dtype=torch.bool, device=dev)
             q0 = None
             bar = tqdm(total=hp.v_num_grad_steps, desc=f"values ({n} requests, layer {L})", unit="step", leave=False, disable=not progress)
             for it in range(hp.v_num_grad_steps):
+                d = delta if delta_param is None else torch.where(done.clone().unsqueeze(-1), frozen, delta_param())
                 row_nll, qs = torch.zeros(nrow, device=dev), []
                 for gi, g in enumerate(groups):
                     slot["group"] = gi
-                    slot["add"] = (g["at"], delta[owner[g["rows"]]].to(dtype))
+                    slot["add"] = (g["at"], d[owner[g["rows"]]].to(dtype))
                     h = _hidden(model, g["enc"])
                     lp = head(h[g["tgt_row"], g["tgt_pos"]]).float().log_softmax(-1)
                     row_nll = row_nll.index_add(0, g["tgt_global"], -lp[torch.arange(len(g["tgt_tok"]), device=dev), g["tgt_tok"]] * g["tgt_w"])
@@ -233,13 +239,15 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
                 q = torch.cat(qs)[torch.argsort(kl_req)]  # one row per request, in request order
                 if q0 is None: q0 = q.detach()
                 kl = (q.exp() * (q - q0)).sum(-1)
-                wd = hp.v_weight_decay * delta.norm(dim=-1) / init.norm(dim=-1) ** 2
+                wd = hp.v_weight_decay * d.norm(dim=-1) / init.norm(dim=-1) ** 2
                 loss = nll + hp.kl_factor * kl + wd
                 if not torch.isfinite(loss).all(): raise FloatingPointError(f"value optimisation: non-finite loss for requests {(~torch.isfinite(loss)).nonzero().flatten().tolist()}")
                 done |= loss.detach() < hp.early_stop_loss
+                if delta_param is not None: frozen = torch.where(done.unsqueeze(-1), d.detach(), frozen)
                 bar.update(1); bar.set_postfix(nll=f"{nll.mean().item():.3f}", loss=f"{loss.mean().item():.3f}", done=f"{done.sum().item()}/{n}")
                 if done.all() or it == hp.v_num_grad_steps - 1: break
                 opt.zero_grad(); (loss * ~done).sum().backward()
+                if delta_param is not None: opt.step(); continue
                 keep = delta.detach().clone()
                 opt.step()
                 with torch.no_grad():
@@ -249,7 +257,7 @@ def compute_values(model, tok, requests, hp, ctx, spec=None, log=None, replay=Tr
             if log: log(f"values: {it + 1} steps, nll {nll.mean().item():.3f}, loss {loss.mean().item():.3f}")
     finally:
         for p, f in zip(model.parameters(), flags): p.requires_grad_(f)
-    return (init + delta).detach(), dict(nll=nll.detach(), loss=loss.detach(), steps=it + 1, groups=len(groups))
+    return (init + d).detach(), dict(nll=nll.detach(), loss=loss.detach(), steps=it + 1, groups=len(groups))
 
 # %% ../nbs/06_memit.ipynb #a2f36874
 @torch.no_grad()
@@ -309,6 +317,8 @@ class EditContext:
     prepared: dict = field(default_factory=dict)  # {layer: {name: tensor}} what the method's prepare stage made
     progress: bool = False
     log: object = None
+    W0: dict|None = None  # {module name: weight} the unedited rewrite weights (the editor's snapshot), for stages that need the unedited model
+    state: dict = field(default_factory=dict)  # the editor's named tensors kept between batches (`Editor.state`), e.g. KGMET's graph network
 
 @dataclass
 class LayerState:
