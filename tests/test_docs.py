@@ -1,6 +1,6 @@
 """Build the documentation site (tools/build_docs.py) and check what a reader would see.
 
-For every library notebook (nbs/[0-9]*.ipynb), every tutorial (nbs/tutorials/*.ipynb) and research page (nbs/research/*.ipynb): a page
+For every library notebook (nbs/[0-9]*.ipynb), the claims page (nbs/claims.ipynb), every tutorial (nbs/tutorials/*.ipynb) and research page (nbs/research/*.ipynb): a page
 exists, with the notebook's title, its prose, the text of its visible code outputs, and its
 pictures. For the site: the sidebar lists the notebooks (and nothing else), and maths is typeset by
 the KaTeX copy inside the site, never by a CDN (the index page has maths, so this is always tested).
@@ -23,6 +23,7 @@ from make_readme import split_directives  # noqa: E402  (the same reading of `#|
 LIBRARY = sorted(NBS.glob("[0-9]*.ipynb"))
 TUTORIALS = sorted(p for p in (NBS / "tutorials").glob("*.ipynb") if not p.name.startswith(("_", ".")))
 RESEARCH = sorted(p for p in (NBS / "research").glob("*.ipynb") if not p.name.startswith(("_", ".")))
+PAGES = [NBS / "claims.ipynb"]  # pages of their own in the sidebar, after the library notebooks
 KATEX_FILES = ("katex.min.css", "katex.min.js", "contrib/auto-render.min.js")
 # cells whose outputs the docs do not show, by their directives
 HIDDEN = {"hide", "exporti", "filter_stream", "hide_output"}
@@ -109,7 +110,7 @@ def n_pictures(nb: Path) -> int:
     return n
 
 
-NOTEBOOKS = LIBRARY + TUTORIALS + RESEARCH
+NOTEBOOKS = LIBRARY + PAGES + TUTORIALS + RESEARCH
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.relative_to(NBS).as_posix() for p in NOTEBOOKS])
