@@ -283,4 +283,4 @@ def _check(hp, spec):
     if hp.resid_split not in ("sqrt", "linear"): raise ValueError(f"resid_split must be 'sqrt' or 'linear', not {hp.resid_split!r}")
     if not (hp.factor_g > 0 and hp.subgraph_size >= 1 and hp.gnn_layers >= 1): raise ValueError("factor_g must be > 0, subgraph_size and gnn_layers >= 1")
 
-declare(Method("kgmet", KgmetHParams, kgmet_values, projected_solve, prepare=null_space_prepare, residual=split_residual, validate=_check))
+declare(Method("kgmet", KgmetHParams, kgmet_values, projected_solve, prepare=null_space_prepare, residual=split_residual, validate=_check));
