@@ -229,6 +229,7 @@ class KgmetHParams(AlphaEditHParams):
     factor_g: float = 10.  # gain g of the learned scale
     resid_split: str = "sqrt"  # layer i's share of the residual: 'sqrt' (1/√(m−i), the reference code) or 'linear' (1/(m−i), MEMIT)
     gnn_reset: bool = False  # a fresh network for every batch (GLAME resets per request; KGMET carries it across all edits)
+    values_chunk: int = 1  # requests whose δ are optimised together, the network carried from one chunk to the next (the reference: 1)
 
 # %% ../nbs/12_kgmet.ipynb #546f2cfe
 _KBS, _ELICITED = {}, weakref.WeakKeyDictionary()
@@ -254,22 +255,30 @@ def edit_graphs(ec, requests)->tuple:
     return graphs, batch_graphs([graph_tensors(g, feats, rel_feats) for g in graphs])
 
 def kgmet_values(ec, requests):
-    "Values stage of KGMET: z = h + δ at the last edited layer, δ's direction from the graph network, trained with its size"
+    """Values stage of KGMET: z = h + δ at the last edited layer, δ's direction from the graph network, trained with its size.
+    The requests are optimised `values_chunk` at a time (the reference: one), the network carried from each to the next"""
     hp, dev = ec.hp, next(ec.model.parameters()).device
-    graphs, gt = edit_graphs(ec, requests)
-    gt = {k: v.to(dev) for k, v in gt.items()}
     net = GraphNet(ec.spec.d_model, hp.gnn_layers, hp.gnn_dropout, seed=hp.seed).to(dev)
     saved = {k[len(_STATE):]: v for k, v in ec.state.items() if k.startswith(_STATE)}
     if saved and not hp.gnn_reset: net.load_state_dict(saved)
-    param = DirectionalDelta(net, gt, hp.factor_g, hp.gnn_lr, hp.gnn_weight_decay, hp.v_lr)
+    Zs, parts, n = [], [], hp.values_chunk
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):  # dropout and RReLU draw from a seeded generator
         torch.manual_seed(hp.seed)
         net.train()
-        Z, info = compute_values(ec.model, ec.tok, requests, hp, ec.ctx, ec.spec, log=ec.log, progress=ec.progress, delta_param=param)
+        for a in range(0, len(requests), n):
+            chunk = requests[a:a + n]
+            graphs, gt = edit_graphs(ec, chunk)
+            param = DirectionalDelta(net, {k: v.to(dev) for k, v in gt.items()}, hp.factor_g, hp.gnn_lr, hp.gnn_weight_decay, hp.v_lr)
+            Z, info = compute_values(ec.model, ec.tok, chunk, hp, ec.ctx, ec.spec, progress=ec.progress and n > 1, delta_param=param)
+            Zs.append(Z); parts.append(dict(info, scale=(param.s.detach() * hp.factor_g).cpu(),
+                                            graph_triples=torch.tensor([g.number_of_edges() - len(g) for g in graphs])))
     net.eval()
     ec.state.update({_STATE + k: v.detach().cpu().clone() for k, v in net.state_dict().items()})
-    info.update(scale=(param.s.detach() * hp.factor_g).cpu(), graph_triples=torch.tensor([g.number_of_edges() - len(g) for g in graphs]))
-    return Z, info
+    cat = lambda k: torch.cat([p[k].reshape(-1).cpu() for p in parts])
+    info = dict(nll=cat("nll"), loss=cat("loss"), scale=cat("scale"), graph_triples=cat("graph_triples"),
+                steps=max(p["steps"] for p in parts), chunk_steps=torch.tensor([p["steps"] for p in parts]), groups=parts[0]["groups"])
+    if ec.log: ec.log(f"values: {len(parts)} optimisations of <= {n} requests, steps {info['chunk_steps'].float().mean():.1f} on average (max {info['steps']}), nll {info['nll'].mean():.3f}")
+    return torch.cat(Zs), info
 
 # %% ../nbs/12_kgmet.ipynb #7fe858b3
 def split_residual(ec, requests, Z, layer, i, extra):
@@ -281,6 +290,6 @@ def _check(hp, spec):
     "KGMET's hyperparameters against the model"
     if not 0 <= hp.repr_layer < spec.n_layer: raise ValueError(f"repr_layer {hp.repr_layer} does not exist: the model has layers 0..{spec.n_layer - 1}")
     if hp.resid_split not in ("sqrt", "linear"): raise ValueError(f"resid_split must be 'sqrt' or 'linear', not {hp.resid_split!r}")
-    if not (hp.factor_g > 0 and hp.subgraph_size >= 1 and hp.gnn_layers >= 1): raise ValueError("factor_g must be > 0, subgraph_size and gnn_layers >= 1")
+    if not (hp.factor_g > 0 and hp.subgraph_size >= 1 and hp.gnn_layers >= 1 and hp.values_chunk >= 1): raise ValueError("factor_g must be > 0, subgraph_size, gnn_layers and values_chunk >= 1")
 
 declare(Method("kgmet", KgmetHParams, kgmet_values, projected_solve, prepare=null_space_prepare, residual=split_residual, validate=_check));
