@@ -1,10 +1,12 @@
-"""Seconds per edit for ROME and MEMIT, where the time goes, and batched values against a per-request loop.
+"""Seconds per edit for ROME and MEMIT (and any declared method), where the time goes, and batched values against a per-request loop
+(and against ECE's value stage, one loop per cluster, when `ece` is among the methods).
 
     python bench/edit.py                      # toy world: ROME and MEMIT, batch 20, plus the values comparison
     python bench/edit.py --model smollm2 --n 20 --threads 2
     python bench/edit.py --model smollm2 --methods memit --skip-loop --eval   # SmolLM2: MEMIT's time and efficacy only
     python bench/edit.py --model smollm2 --methods none --steps 5   # SmolLM2: batched values vs the loop, 5 steps each
     python bench/edit.py --model smollm2 --methods memit,alphaedit --skip-loop --eval --json bench/results/edit_smollm2.json
+    python bench/edit.py --methods memit,ece --n 100 --eval --general --threads 1 --json bench/results/edit_ece_toyworld.json
 
 `--json FILE` also writes what was measured (the unedited model's metrics, each method's metrics and seconds per edit,
 the hyperparameters, the machine, the commit and the date), which the notebooks render as their tables.
@@ -59,6 +61,12 @@ def _hparams(method, model, over):
     from knowedit.editor import load_hparams
     if not over: return None
     return {**asdict(load_hparams(method, model)), **json.loads(over)}
+
+
+def load_hparams_for(method, model, over):
+    "The hyperparameters `method` runs with here: the filed ones, with `--hparams` on top"
+    from knowedit.editor import load_hparams
+    return load_hparams(method, model, _hparams(method, model, over))
 
 
 def _write(path, result):
@@ -116,11 +124,25 @@ def main():
     Zb, tb = timed(lambda: compute_values(model, tok, reqs, hp, ctx, ed.spec)[0])
     Zl, tl = timed(lambda: torch.cat([compute_values(model, tok, [q], hp, ctx, ed.spec, replay=False)[0] for q in reqs]))
     err = ((Zb - Zl).norm(dim=-1) / Zl.norm(dim=-1)).max().item()
+    ece = None
+    if "ece" in a.methods.split(","):  # ECE's value stage on the same edits and value settings: explain, cluster, one loop per cluster
+        from knowedit.ece import ece_plan, cluster_values
+        from knowedit.memit import EditContext
+        from knowedit.nse import VALUE_FIELDS
+        hp_e = replace(load_hparams_for("ece", model, a.hparams), **{f: getattr(hp, f) for f in VALUE_FIELDS})
+        ec = EditContext(model, tok, hp_e, ctx, ed.spec)
+        plan, tp = timed(lambda: ece_plan(ec, reqs))
+        (Ze, vi), te = timed(lambda: cluster_values(ec, reqs, plan["clusters"]))
+        ece = dict(s_per_edit=(tp + te) / len(reqs), explain_cluster_s=tp, loops_s=te, n_clusters=len(plan["clusters"]),
+                   cluster_sizes=[len(c) for c in plan["clusters"]], steps=vi["steps"], speedup_vs_loop=tl / (tp + te), speedup_vs_batched=tb / (tp + te),
+                   max_rel_diff=((Ze - Zb).norm(dim=-1) / Zb.norm(dim=-1)).max().item())
     print(f"\nvalue optimisation for {len(reqs)} requests ({hp.v_num_grad_steps} steps max):")
     print(f"| version | s/edit |\n|---|---|\n| per-request loop, full forward passes | {tl / len(reqs):.2f} |\n| batched, lower layers replayed, prefix cached | {tb / len(reqs):.2f} |")
     print(f"speed-up {tl / tb:.1f}x; max relative difference of z {err:.1e}")
+    if ece: print(f"ECE (explain + cluster + {ece['n_clusters']} loops): {ece['s_per_edit']:.2f} s/edit, {ece['speedup_vs_loop']:.1f}x the loop, "
+                  f"{ece['speedup_vs_batched']:.2f}x the batched values; max relative difference of z from batched {ece['max_rel_diff']:.1e}")
     result["values"] = dict(steps=hp.v_num_grad_steps, loop_s_per_edit=tl / len(reqs), batched_s_per_edit=tb / len(reqs),
-                            speedup=tl / tb, max_rel_diff=err)
+                            speedup=tl / tb, max_rel_diff=err, ece=ece)
     if a.json: _write(a.json, result)
 
 
