@@ -21,15 +21,11 @@ from .data import read_json
 from .memit import compute_values, layer_outputs
 from .alphaedit import AlphaEditHParams, projected_solve, null_space_prepare
 from .editor import Method, declare
-from .evaluate import predict, TOY_PLACE_TEMPLATES
+from .evaluate import predict, TOY_PLACE_TEMPLATES, _get as _field  # _field: a field of a dict or an object record
 from .toyworld import RELATIONS, load_world
 from .atlas import ATLAS_RELATIONS, build_atlas
 
 # %% ../nbs/12_kgmet.ipynb #72eac09b
-def _field(x, k, default=None):
-    "Field `k` of a record that is a dict or an object"
-    return x.get(k, default) if isinstance(x, dict) else getattr(x, k, default)
-
 @dataclass
 class KB:
     "Facts (subject, relation, object) indexed by subject, and the words each relation's feature is read from"
