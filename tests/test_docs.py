@@ -4,11 +4,14 @@ For every library notebook (nbs/[0-9]*.ipynb), the claims page (nbs/claims.ipynb
 exists, with the notebook's title, its prose, the text of its visible code outputs, and its
 pictures. For the site: the sidebar lists the notebooks (and nothing else), and maths is typeset by
 the KaTeX copy inside the site, never by a CDN (the index page has maths, so this is always tested).
+The last test opens every page in headless Chromium (tools/site_check/check.mjs); it is skipped, with the
+reason, where node or `npm ci --prefix tools/site_check` is missing.
 """
 
 import html
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +171,20 @@ def test_katex_offline(site: Path):
         for r in refs:
             assert (page.parent / r).resolve().is_file(), f"{page.name}: {r} does not exist"
     assert with_maths >= 1, "no page has maths, yet nbs/index.ipynb has some"
+
+
+SITE_CHECK = ROOT / "tools" / "site_check"
+
+
+def test_site_in_a_browser(site: Path, tmp_path: Path):
+    "Every page opened in headless Chromium (tools/site_check/check.mjs): no console errors or failed requests, maths typeset, images loaded, internal links and anchors resolve, no display formula wider than the text column."
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed: the browser check needs Node.js (>= 20.11) and `npm ci --prefix tools/site_check`")
+    if not (SITE_CHECK / "node_modules" / "puppeteer-core").is_dir() or not (SITE_CHECK / "node_modules" / "@sparticuz" / "chromium").is_dir():
+        pytest.skip("tools/site_check/node_modules is not installed: run `npm ci --prefix tools/site_check` for the browser check")
+    r = subprocess.run([node, str(SITE_CHECK / "check.mjs"), "--site", str(site), "--out", str(tmp_path / "screenshots")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    print(r.stdout, r.stderr, sep="\n")
+    assert r.returncode == 0, f"the site check found problems (page: problem):\n{r.stdout[-6000:]}\n{r.stderr[-3000:]}"
+    assert {"index.png", "08_alphaedit.png", "claims.png"} <= {p.name for p in (tmp_path / "screenshots").glob("*.png")}

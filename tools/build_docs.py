@@ -13,10 +13,14 @@ Where Quarto is installed, `nbdev-docs` builds the same site from the same `nbs/
 3. KaTeX, which smalldocs loads from a CDN, is copied into the site (`site_libs/katex/`) and the
    pages are pointed at that copy, so that maths renders with no network. KaTeX comes from the npm
    registry (`npm pack`, pinned version and checksum), unpacked once into `.cache/`; set
-   KNOWEDIT_KATEX_DIR to a KaTeX `dist/` folder to use another copy.
+   KNOWEDIT_KATEX_DIR to a KaTeX `dist/` folder to use another copy;
+4. style sheets that `@import` from the network (the cosmo theme asks Google Fonts for Source Sans Pro)
+   lose that import: the theme's font stack then falls back to the reader's own sans-serif, and no
+   page makes a request that fails offline.
 
 It prints the warnings smalldocs gives (broken links, ignored keys) and exits non-zero when the site
-could not be built or a page still loads a script or style sheet from the network.
+could not be built or a page or style sheet still loads a script, style sheet or font from the network.
+What a browser does with the pages is checked by tools/site_check (headless Chromium).
 """
 
 import argparse
@@ -37,6 +41,8 @@ KATEX_SHA256 = "8c5494c5f7d8e8bf73ff3fe64d4bd09a340e4878b7eec9bbd9ef8d8f3e24193f
 KATEX_FILES = ("katex.min.css", "katex.min.js", "contrib/auto-render.min.js")
 KATEX_CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/katex@[\w.\-]+/dist")
 REMOTE_ASSET = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=\"(https?://[^\"]+\.(?:js|css))\"")
+REMOTE_IMPORT = re.compile(r"@import\s+(?:url\(\s*[\"']?https?://[^)]*\)|[\"']https?://[^\"']*[\"'])[^;]*;")  # in a style sheet
+REMOTE_URL = re.compile(r"(?:@import\s+|url\()\s*[\"']?(https?://[^\"')\s;]+)")  # anything a style sheet fetches
 # warnings that come from nbdev's generated files and mean nothing for this site
 HARMLESS = ("unknown key format-links", "output-file is not read by smalldocs")
 
@@ -117,6 +123,18 @@ def vendor_katex(site: Path, dist: Path) -> int:
     return n
 
 
+def offline_css(site: Path) -> list[str]:
+    "Drop every `@import` of a remote style sheet (web fonts) from the site's CSS; return what was dropped."
+    dropped = []
+    for css in site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        new = REMOTE_IMPORT.sub("", text)
+        if new != text:
+            dropped += [f"{css.relative_to(site)}: {m.strip()}" for m in REMOTE_IMPORT.findall(text)]
+            css.write_text(new, encoding="utf-8")
+    return dropped
+
+
 def build(out: Path) -> int:
     "Build the site into `out`; return the exit code."
     from smalldocs.site import build as smalldocs_build
@@ -141,11 +159,14 @@ def build(out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(built), str(out))
     n_math = vendor_katex(out, dist)
-    remote = sorted({f"{p.relative_to(out)}: {u}" for p in out.rglob("*.html") for u in REMOTE_ASSET.findall(p.read_text(encoding="utf-8"))})
+    dropped = offline_css(out)
+    remote = sorted({f"{p.relative_to(out)}: {u}" for p in out.rglob("*.html") for u in REMOTE_ASSET.findall(p.read_text(encoding="utf-8"))}
+                    | {f"{p.relative_to(out)}: {u}" for p in out.rglob("*.css") for u in REMOTE_URL.findall(p.read_text(encoding="utf-8"))})
     for r in remote:
         print(f"error: a page loads from the network: {r}", file=sys.stderr)
     pages = len(list(out.rglob("*.html")))
-    print(f"built {pages} pages into {out} ({n_math} with maths, KaTeX {dist} -> site_libs/katex), {len(warnings)} warnings")
+    print(f"built {pages} pages into {out} ({n_math} with maths, KaTeX {dist} -> site_libs/katex; "
+          f"{len(dropped)} remote @import dropped from the style sheets), {len(warnings)} warnings")
     return 1 if remote else 0
 
 
