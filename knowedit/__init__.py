@@ -7,7 +7,7 @@ Docs: https://knowedit.github.io/knowedit/api.html.md"""
 # %% auto #0
 __all__ = ['load_model', 'load_toyworld', 'load_smollm2', 'EditRequest', 'load_counterfact', 'load_zsre', 'load_mquake', 'Editor',
            'EditError', 'get_method', 'load_hparams', 'methods', 'run_sequential', 'predict', 'eval_counterfact',
-           'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats']
+           'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats', 'explore', 'Explorer']
 
 # %% ../nbs/15_api.ipynb #796f8801
 import importlib
@@ -22,8 +22,9 @@ _API = dict(
     run_sequential='sequential',  # sequential runs
     predict='evaluate', eval_counterfact='evaluate', eval_zsre='evaluate', eval_mquake='evaluate', generate_texts='evaluate',  # evaluation
     layer_stats='stats',  # key statistics
+    explore='explorer', Explorer='explorer',  # the interactive explorer (ipywidgets)
 )
-_all_ = ['load_model', 'load_toyworld', 'load_smollm2', 'EditRequest', 'load_counterfact', 'load_zsre', 'load_mquake', 'Editor', 'EditError', 'get_method', 'load_hparams', 'methods', 'run_sequential', 'predict', 'eval_counterfact', 'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats']  # `from knowedit import *`: every public name
+_all_ = ['load_model', 'load_toyworld', 'load_smollm2', 'EditRequest', 'load_counterfact', 'load_zsre', 'load_mquake', 'Editor', 'EditError', 'get_method', 'load_hparams', 'methods', 'run_sequential', 'predict', 'eval_counterfact', 'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats', 'explore', 'Explorer']  # `from knowedit import *`: every public name
 
 def __getattr__(name):
     "The public names, imported from their module on first use"
