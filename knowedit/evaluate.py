@@ -21,10 +21,10 @@ from .data import PLACE_TEMPLATES, known_template, shared_data_dir, spaced, spli
 from .toyworld import RELATIONS, general_corpus
 
 # %% auto #0
-__all__ = ['CF_KINDS', 'TOY_PLACE_TEMPLATES', 'GLUE_TASKS', 'TargetScores', 'target_logprobs', 'generate_texts', 'predict',
-           'word_tokens', 'ngram_entropy', 'Tfidf', 'counterfact_case', 'eval_counterfact', 'zsre_case', 'eval_zsre',
-           'eval_mquake', 'toy_general', 'glue_prompt', 'classification_scores', 'glue_eval', 'known_facts_probe',
-           'heldout_perplexity']
+__all__ = ['CF_KINDS', 'TOY_PLACE_TEMPLATES', 'GLUE_TASKS', 'record_field', 'TargetScores', 'target_logprobs', 'generate_texts',
+           'predict', 'word_tokens', 'ngram_entropy', 'Tfidf', 'counterfact_case', 'eval_counterfact', 'zsre_case',
+           'eval_zsre', 'eval_mquake', 'toy_general', 'glue_prompt', 'classification_scores', 'glue_eval',
+           'known_facts_probe', 'heldout_perplexity']
 
 # %% ../nbs/05_evaluate.ipynb #36e242fd
 def _ids(tok, texts:list[str], special:bool=True)->list[list[int]]:
@@ -63,7 +63,7 @@ def _evaluating(model):
         with torch.no_grad(): yield
     finally: model.train(was)
 
-def _get(r, k, default=None):
+def record_field(r, k, default=None):
     "Field `k` of a record that is a dict or an object"
     return r.get(k, default) if isinstance(r, dict) else getattr(r, k, default)
 
@@ -242,19 +242,19 @@ def _text(x)->str: return x['str'] if isinstance(x, dict) else x  # a target as 
 
 def counterfact_case(r)->dict:
     "The fields the protocol reads from a `CounterFactRecord`, a CounterFact-format dict or a bare `EditRequest` (its prompt only)"
-    rw = _get(r, 'requested_rewrite')
-    if rw is None and _get(r, 'prompt') is not None: rw = r  # an EditRequest: efficacy only, no paraphrases or neighbours
-    if _get(rw, 'target_true') is None: raise ValueError(f"case {_get(r, 'case_id')!r} has no true target to compare the new one with")
-    raw = rw if isinstance(r, dict) else (_get(r, 'raw') or {}).get('requested_rewrite', {})
-    new, subject = _get(rw, 'target_new'), _get(rw, 'subject')
+    rw = record_field(r, 'requested_rewrite')
+    if rw is None and record_field(r, 'prompt') is not None: rw = r  # an EditRequest: efficacy only, no paraphrases or neighbours
+    if record_field(rw, 'target_true') is None: raise ValueError(f"case {record_field(r, 'case_id')!r} has no true target to compare the new one with")
+    raw = rw if isinstance(r, dict) else (record_field(r, 'raw') or {}).get('requested_rewrite', {})
+    new, subject = record_field(rw, 'target_new'), record_field(rw, 'subject')
     new_id = raw.get('target_new', new) if isinstance(raw, dict) else new
-    return dict(case_id=_get(r, 'case_id'), subject=subject, relation_id=_get(rw, 'relation_id'),
-                target_new=_text(new), target_true=_text(_get(rw, 'target_true')),
+    return dict(case_id=record_field(r, 'case_id'), subject=subject, relation_id=record_field(rw, 'relation_id'),
+                target_new=_text(new), target_true=_text(record_field(rw, 'target_true')),
                 target_new_id=new_id.get('id', _text(new_id)) if isinstance(new_id, dict) else new_id,
-                rewrite=[_get(rw, 'prompt').replace('{}', subject, 1)],
-                paraphrase=list(_get(r, 'paraphrase_prompts') or []),
-                neighborhood=list(_get(r, 'neighborhood_prompts') or []),
-                generation=list(_get(r, 'generation_prompts') or []))
+                rewrite=[record_field(rw, 'prompt').replace('{}', subject, 1)],
+                paraphrase=list(record_field(r, 'paraphrase_prompts') or []),
+                neighborhood=list(record_field(r, 'neighborhood_prompts') or []),
+                generation=list(record_field(r, 'generation_prompts') or []))
 
 CF_KINDS = {'rewrite': 'efficacy', 'paraphrase': 'generalization', 'neighborhood': 'specificity'}  # prompts -> metric
 
@@ -340,9 +340,9 @@ def eval_counterfact(
 # %% ../nbs/05_evaluate.ipynb #184a62d4
 def zsre_case(r, loc_suffix:str='?')->dict:
     "The prompts and targets the protocol reads from a `ZsreRecord` or a zsRE-format dict"
-    return dict(case_id=_get(r, 'case_id'), subject=_get(r, 'subject'), target_new=_get(r, 'answers')[0],
-                rewrite=_get(r, 'src'), paraphrase=_get(r, 'rephrase'),
-                neighborhood=_get(r, 'loc') + loc_suffix, neighborhood_ans=_get(r, 'loc_ans'))
+    return dict(case_id=record_field(r, 'case_id'), subject=record_field(r, 'subject'), target_new=record_field(r, 'answers')[0],
+                rewrite=record_field(r, 'src'), paraphrase=record_field(r, 'rephrase'),
+                neighborhood=record_field(r, 'loc') + loc_suffix, neighborhood_ans=record_field(r, 'loc_ans'))
 
 def eval_zsre(
     model:nn.Module,
@@ -376,13 +376,13 @@ def eval_mquake(
     key = 'new_answer' if answer == 'new' else 'answer'
     prefixes, targets, owner = [], [], []
     for i, c in enumerate(cases):
-        answers = list(dict.fromkeys([_get(c, key)] + list(_get(c, key + '_alias') or [])))
-        for q, question in enumerate(_get(c, 'questions')):
+        answers = list(dict.fromkeys([record_field(c, key)] + list(record_field(c, key + '_alias') or [])))
+        for q, question in enumerate(record_field(c, 'questions')):
             for a in answers: prefixes.append(prompt_prefix + question); targets.append(a); owner.append((i, q))
     hit = {}
     for o, ok in zip(owner, target_logprobs(model, tok, prefixes, targets, bs=bs).correct.tolist()): hit[o] = hit.get(o, False) or ok
-    details = [dict(case_id=_get(c, 'case_id'), answer=_get(c, key),
-                    question_correct=[hit[i, q] for q in range(len(_get(c, 'questions')))]) for i, c in enumerate(cases)]
+    details = [dict(case_id=record_field(c, 'case_id'), answer=record_field(c, key),
+                    question_correct=[hit[i, q] for q in range(len(record_field(c, 'questions')))]) for i, c in enumerate(cases)]
     for d in details: d['correct'] = any(d['question_correct'])
     return {'multihop': _pct(d['correct'] for d in details),
             'multihop_question': _pct(x for d in details for x in d['question_correct'])}, details

@@ -21,7 +21,7 @@ from .data import read_json
 from .memit import compute_values, layer_outputs
 from .alphaedit import AlphaEditHParams, projected_solve, null_space_prepare
 from .editor import Method, declare
-from .evaluate import predict, TOY_PLACE_TEMPLATES, _get as _field  # _field: a field of a dict or an object record
+from .evaluate import predict, TOY_PLACE_TEMPLATES, record_field
 from .toyworld import RELATIONS, load_world
 from .atlas import ATLAS_RELATIONS, build_atlas
 
@@ -67,11 +67,11 @@ def mquake_triples(cases)->list:
     the first hop's is a rewrite's subject found in its cloze; the relation is the cloze with the subject as '{}'"""
     out = []
     for c in cases:
-        raw = _field(c, "raw") or (c if isinstance(c, dict) else {})
-        first = [_field(q, "subject") for q in _field(c, "requested_rewrite") or []]
+        raw = record_field(c, "raw") or (c if isinstance(c, dict) else {})
+        first = [record_field(q, "subject") for q in record_field(c, "requested_rewrite") or []]
         first += [t[0] for t in (raw.get("orig") or {}).get("new_triples_labeled", [])[:1]]
         prev = None
-        for h in _field(c, "new_single_hops") or []:
+        for h in record_field(c, "new_single_hops") or []:
             s = max((x for x in ([prev] if prev else first) if x and x in h["cloze"]), key=len, default=None)
             if s: out.append((s, h["cloze"].replace(s, "{}", 1), h["answer"]))
             prev = h["answer"]
@@ -123,7 +123,7 @@ SELF = "<self>"  # the relation of the self-loops; its feature is zero
 def edit_triples(request, kb:KB, cap:int=35)->list:
     "The triples of an edit's graph: the edit (s, r, o*) first, then o*'s outgoing facts in `kb`; `cap` triples in all"
     s, o = request.subject, request.target_new
-    return [(s, _field(request, "relation_id") or request.prompt, o)] + [(o, r, t) for r, t in kb.out(o, cap - 1)]
+    return [(s, record_field(request, "relation_id") or request.prompt, o)] + [(o, r, t) for r, t in kb.out(o, cap - 1)]
 
 def edit_graph(triples:list)->nx.MultiDiGraph:
     """The message graph of an edit: the entities as nodes (sorted), one reversed edge t → h per triple (h, r, t)
