@@ -7,7 +7,8 @@ Docs: https://knowedit.github.io/knowedit/api.html.md"""
 # %% auto #0
 __all__ = ['load_model', 'load_toyworld', 'load_smollm2', 'EditRequest', 'load_counterfact', 'load_zsre', 'load_mquake', 'Editor',
            'EditError', 'get_method', 'load_hparams', 'methods', 'run_sequential', 'predict', 'eval_counterfact',
-           'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats', 'explore', 'Explorer']
+           'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats', 'explore', 'Explorer', 'causal_trace',
+           'plot_trace']
 
 # %% ../nbs/15_api.ipynb #796f8801
 import importlib
@@ -23,8 +24,9 @@ _API = dict(
     predict='evaluate', eval_counterfact='evaluate', eval_zsre='evaluate', eval_mquake='evaluate', generate_texts='evaluate',  # evaluation
     layer_stats='stats',  # key statistics
     explore='explorer', Explorer='explorer',  # the interactive explorer (ipywidgets)
+    causal_trace='trace', plot_trace='trace',  # where facts live (causal tracing)
 )
-_all_ = ['load_model', 'load_toyworld', 'load_smollm2', 'EditRequest', 'load_counterfact', 'load_zsre', 'load_mquake', 'Editor', 'EditError', 'get_method', 'load_hparams', 'methods', 'run_sequential', 'predict', 'eval_counterfact', 'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats', 'explore', 'Explorer']  # `from knowedit import *`: every public name
+_all_ = ['load_model', 'load_toyworld', 'load_smollm2', 'EditRequest', 'load_counterfact', 'load_zsre', 'load_mquake', 'Editor', 'EditError', 'get_method', 'load_hparams', 'methods', 'run_sequential', 'predict', 'eval_counterfact', 'eval_zsre', 'eval_mquake', 'generate_texts', 'layer_stats', 'explore', 'Explorer', 'causal_trace', 'plot_trace']  # `from knowedit import *`: every public name
 
 def __getattr__(name):
     "The public names, imported from their module on first use"
