@@ -6,7 +6,7 @@ Docs: https://knowedit.github.io/knowedit/stats.html.md"""
 
 # %% ../nbs/04_stats.ipynb #993f2982
 from __future__ import annotations
-import hashlib, json, re, time, warnings
+import hashlib, json, os, re, time, warnings
 from functools import partial
 from itertools import count, islice
 from pathlib import Path
@@ -26,7 +26,8 @@ from .data import (DEFAULT_CORPORA, GLUE_TEXT_FIELDS, corpus_texts, default_corp
 
 # %% auto #0
 __all__ = ['SAMPLE_TOKENS', 'FORMAT', 'StatsCacheWarning', 'SAMPLES_FORMAT', 'SecondMoment', 'model_samples', 'context_length',
-           'tokenize_corpus', 'length_batches', 'model_fingerprints', 'stats_cache_dir', 'layer_stats', 'sample_corpus']
+           'tokenize_corpus', 'length_batches', 'model_fingerprints', 'stats_cache_dir', 'layer_stats',
+           'shipped_samples_dir', 'sample_corpus', 'ship_samples']
 
 # %% ../nbs/04_stats.ipynb #c04ec367
 class SecondMoment:
@@ -280,6 +281,16 @@ def _samples_path(cache_dir:str|Path, key:dict)->Path:
     "The cache file of the documents sampled for `key`"
     return Path(cache_dir)/slug(key['model_id'])/'samples'/f"samples.{json_sha256(key)[:16]}.json"
 
+def _samples_key(model, tok, max_tokens, doc_tokens, seed, batch_size, temperature, model_id=None)->dict:
+    "What names a sample corpus: the model (name and weights), the tokenizer, and every setting of the sampling"
+    return dict(format=SAMPLES_FORMAT, model_id=model_id or _model_name(model), model_fingerprint=model_fingerprint(model),
+                tokenizer=tokenizer_fingerprint(tok), max_tokens=max_tokens, doc_tokens=min(doc_tokens, context_length(model.config) - 1),
+                seed=seed, batch_size=batch_size, temperature=temperature)
+
+def _count_tokens(tok, texts:list[str], ctx:int)->int:
+    "Tokens of `texts` as `layer_stats` reads them (re-tokenised, cut at the context length)"
+    return sum(min(len(ids), ctx) for ids in tok(texts)['input_ids']) if texts else 0
+
 def _check_samples(key:dict):
     "A `check` for `load_json`: the file holds the texts it says, enough of them for the budget"
     def check(d):
@@ -289,6 +300,17 @@ def _check_samples(key:dict):
         if not (isinstance(d.get('n_tokens'), int) and d['n_tokens'] >= key['max_tokens']):
             raise ValueError(f"it counts {d.get('n_tokens')!r} tokens, fewer than the budget {key['max_tokens']}")
     return check
+
+def shipped_samples_dir()->Path:
+    "Where sample corpora shipped with knowedit live: `$KNOWEDIT_SAMPLES`, else `assets/samples/` inside the package"
+    return Path(os.environ.get('KNOWEDIT_SAMPLES', Path(knowedit.__file__).resolve().parent/'assets'/'samples'))
+
+def _shipped_key(key:dict)->dict:
+    "`key` without the model's name or path: the weights' fingerprint names the model wherever it was loaded from"
+    return {k: v for k, v in key.items() if k != 'model_id'}
+
+def _shipped_path(key:dict, shipped_dir:str|Path|None=None)->Path:
+    return Path(shipped_dir or shipped_samples_dir())/f"samples.{json_sha256(_shipped_key(key))[:16]}.json"
 
 def _check_partial(d):
     if sha256(*d['texts']) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
@@ -319,15 +341,19 @@ def sample_corpus(
     cache_dir:str|Path|None=None,  # default `stats_cache_dir()`
     model_id:str|None=None,  # name used in the cache path; default the model's name or path
     progress:bool=True,  # show a tqdm bar over tokens
+    shipped:bool=True,  # use a corpus shipped with knowedit for exactly these weights and settings, if there is one
+    shipped_dir:str|Path|None=None,  # default `shipped_samples_dir()`
 )->list[str]:
     "Documents sampled from `model` until they hold `max_tokens` tokens: seeded, and generated once per model (cached on disk)"
     ctx = context_length(model.config)
-    doc_tokens = min(doc_tokens, ctx - 1)
-    key = dict(format=SAMPLES_FORMAT, model_id=model_id or _model_name(model), model_fingerprint=model_fingerprint(model),
-               tokenizer=tokenizer_fingerprint(tok), max_tokens=max_tokens, doc_tokens=doc_tokens, seed=seed,
-               batch_size=batch_size, temperature=temperature)
+    key = _samples_key(model, tok, max_tokens, doc_tokens, seed, batch_size, temperature, model_id)
+    doc_tokens = key['doc_tokens']
     path = _samples_path(cache_dir or stats_cache_dir(), key)
     if cache and (d := load_json(path, key, _check_samples(key), 'samples cache file', 'Sampling again')) is not None: return d['texts']
+    if shipped and (d := load_json(_shipped_path(key, shipped_dir), _shipped_key(key), _check_samples(key), 'shipped samples file',
+                                   'Sampling instead')) is not None:
+        if cache: _write_samples(path, dict(d, key=key, source=str(_shipped_path(key, shipped_dir))))
+        return d['texts']
     part = path.with_name(path.stem + '.partial.json')
     texts, n_tok, b0, secs = _load_partial(part, key) if cache else ([], 0, 0, 0.0)
     t0, was_training = time.time() - secs, model.training
@@ -337,7 +363,7 @@ def sample_corpus(
             for b in count(b0):
                 if n_tok >= max_tokens: break
                 new = model_samples(model, tok, batch_size, doc_tokens, int(sha256(str(seed), str(b))[:15], 16), batch_size, temperature)
-                n = sum(min(len(ids), ctx) for ids in tok(new)['input_ids']) if new else 0
+                n = _count_tokens(tok, new, ctx)
                 if not n: raise ValueError(f"Sampling batch {b} gave no text: the model ends every document at once")
                 texts += new; n_tok += n
                 bar.update(min(n_tok, max_tokens) - bar.n)
@@ -347,7 +373,26 @@ def sample_corpus(
         meta = dict(key=key, n_tokens=n_tok, n_docs=len(texts), sha256=sha256(*texts), seconds=round(time.time() - t0, 3),
                     device=str(next(model.parameters()).device), knowedit_version=knowedit.__version__,
                     torch_version=torch.__version__, created=time.strftime('%Y-%m-%dT%H:%M:%S%z'), texts=texts)
-        try: write_json(path, meta)
-        except OSError as e: warnings.warn(f"Could not write samples cache file {path}: {e}", StatsCacheWarning, stacklevel=2)
+        _write_samples(path, meta)
         part.unlink(missing_ok=True)
     return texts
+
+def _write_samples(path:Path, d:dict):
+    "Write a samples file; a failure only warns (the texts are still returned)"
+    try: write_json(path, d)
+    except OSError as e: warnings.warn(f"Could not write samples cache file {path}: {e}", StatsCacheWarning, stacklevel=3)
+
+def ship_samples(
+    model:nn.Module,
+    tok,
+    out_dir:str|Path|None=None,  # default `shipped_samples_dir()`
+    max_tokens:int=SAMPLE_TOKENS, doc_tokens:int=128, seed:int=0, batch_size:int=16, temperature:float=1.0,  # as `sample_corpus`
+    **kw,  # passed to `sample_corpus` (cache_dir, model_id, progress)
+)->Path:
+    "Write `model`'s sample corpus (from the cache, else sampled) where `sample_corpus` finds it on a machine with the same weights"
+    texts = sample_corpus(model, tok, max_tokens, doc_tokens, seed, batch_size, temperature, shipped=False, **kw)
+    key = _samples_key(model, tok, max_tokens, doc_tokens, seed, batch_size, temperature, kw.get('model_id'))
+    out = _shipped_path(key, out_dir)
+    write_json(out, dict(key=_shipped_key(key), model=key['model_id'], n_tokens=_count_tokens(tok, texts, context_length(model.config)),
+                         n_docs=len(texts), sha256=sha256(*texts), knowedit_version=knowedit.__version__, texts=texts), indent=None)
+    return out
