@@ -13,9 +13,9 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'ATLAS_DATASETS', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE',
            'SUMMARY_COLUMNS', 'installed_methods', 'CLIError', 'check_method', 'method_name', 'resolve_dataset',
-           'model_folder', 'load', 'resolve_hparams', 'atlas_records', 'general_probe', 'format_table', 'cmd_run',
-           'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot', 'cmd_atlas', 'cmd_toyworld', 'build_parser',
-           'main']
+           'model_folder', 'check_corpus', 'check_device', 'load', 'resolve_hparams', 'atlas_records', 'general_probe',
+           'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot', 'cmd_atlas',
+           'cmd_toyworld', 'build_parser', 'main']
 
 # %% ../nbs/14_cli.ipynb #10f12a8d
 METHOD_NAMES = ('rome', 'memit', 'alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # the contract's methods
@@ -74,11 +74,27 @@ def model_folder(name:str) -> Path|None:
     p = Path(name).expanduser()
     return p if p.is_dir() else None
 
+def check_corpus(corpus:str|None) -> str|None:
+    "`corpus` if `--corpus` names a built-in corpus or a file or folder that exists (None: the model's), else a `CLIError`"
+    from knowedit.data import DEFAULT_CORPORA
+    if corpus is None or corpus in DEFAULT_CORPORA or Path(corpus).expanduser().exists(): return corpus
+    raise CLIError(f"--corpus {corpus!r}: no such file or folder (pass {', '.join(DEFAULT_CORPORA)}, a text, JSON, CSV or parquet "
+                   "file, or a dataset folder)")
+
+def check_device(device:str) -> str:
+    "The device `--device` names ('auto': cuda if there is one, else cpu), if torch knows it and has it here, else a `CLIError`"
+    import torch
+    if device == 'auto': return 'cuda' if torch.cuda.is_available() else 'cpu'
+    try: d = torch.device(device)
+    except RuntimeError: raise CLIError(f"--device {device!r} is not a device: pass auto, cpu, cuda, cuda:1, mps, ...") from None
+    try: torch.empty(0, device=d)
+    except Exception as e: raise CLIError(f"--device {device!r} is not available here ({type(e).__name__}: {e})") from None
+    return device
+
 def load(name:str, device:str='auto'):
     "`(model, tok)` for `--model name`, with a clear error where the toy world model is not there"
-    import torch
     from knowedit.models import load_model
-    dev = ('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device
+    dev = check_device(device)
     d = model_folder(name)
     if name == 'toyworld' and not (d / 'config.json').is_file():
         raise CLIError(f"the toy world model is not in {d} (no config.json): it ships inside the package in knowedit/assets/toyworld/; "
@@ -92,7 +108,7 @@ def resolve_hparams(method:str, model, spec:str|None=None, # --hparams: a JSON f
     "The hyperparameter dataclass of `method` (a declared name, e.g. 'alphaedit+prune') for `model`: filed defaults and `--hparams`"
     from knowedit.editor import get_method, load_hparams
     names = {f.name for f in fields(get_method(method).hparams)}
-    if spec is not None and not spec.lstrip().startswith('{'):  # a complete file
+    if spec is not None and not spec.lstrip().startswith('{'):  # a file: what it gives overrides the filed values
         if not Path(spec).is_file(): raise CLIError(f"--hparams {spec!r}: no such file (pass a JSON file or an inline JSON object)")
         try: return load_hparams(method, model, json.loads(Path(spec).read_text()))
         except (ValueError, TypeError) as e: raise CLIError(f"--hparams {spec}: {e}") from None
@@ -193,6 +209,7 @@ def cmd_run(a):
     if a.batch_size < 1 or a.eval_every < 1: raise CLIError("--batch-size and --eval-every must be >= 1")
     name = method_name(a.method, a.base)
     data = resolve_dataset(a.dataset)
+    check_corpus(a.corpus); check_device(a.device)
     out = Path(a.out or _default_out(a))
     from knowedit.sequential import check_out
     check_out(out, a.resume, a.overwrite)  # before the model is loaded: a refusal costs nothing
@@ -223,7 +240,7 @@ def cmd_stats(a):
     "`knowedit stats`: compute (or find in the cache) C = E[k kᵀ] at the method's layers; prints one line per layer"
     from knowedit.stats import layer_stats
     from knowedit.core import ModelSpec
-    check_method(a.method)
+    check_method(a.method); check_corpus(a.corpus)
     _threads(a.threads)
     model, tok = load(a.model, a.device)
     layers, budget = a.layers, a.max_tokens
@@ -376,7 +393,7 @@ def main(argv:list[str]|None=None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = warn  # a warning is one line too (EditWarning, RunWarning)
             a.func(a)
-    except (CLIError, ValueError, EditError) as e:  # ValueError: RunError, DatasetError, bad JSON, bad hyperparameters
+    except (CLIError, ValueError, EditError, OSError) as e:  # ValueError: RunError, DatasetError, bad JSON, bad hyperparameters; OSError: a file
         print(f"knowedit: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print("knowedit: interrupted" + ("; continue with --resume" if a.command == 'run' else ""), file=sys.stderr); return 130

@@ -6,8 +6,8 @@ Docs: https://knowedit.github.io/knowedit/editor.html.md"""
 
 # %% auto #0
 __all__ = ['METHODS', 'POSTS', 'METHOD_MODULES', 'Post', 'Method', 'declare', 'with_post', 'available_methods', 'get_method',
-           'hparams_dir', 'model_key', 'check_hparams', 'load_hparams', 'EditError', 'EditWarning', 'EditResult',
-           'Editor', 'save_edit', 'load_edit']
+           'hparams_dir', 'model_key', 'check_types', 'check_hparams', 'load_hparams', 'EditError', 'EditWarning',
+           'EditResult', 'Editor', 'save_edit', 'load_edit']
 
 # %% ../nbs/07_editor.ipynb #fbf92b24
 import importlib, json, os, time, warnings
@@ -122,21 +122,26 @@ def _read_hparams(path)->dict:
 
 _TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'list': list, 'dict': dict}
 
-def check_hparams(hp, name:str='')->object:
-    "`hp` if every field has its declared type (an int is a float) and the shared fields are in range, else a ValueError naming the field"
-    for f in fields(hp):
-        v, t = getattr(hp, f.name), f.type if isinstance(f.type, type) else _TYPES.get(str(f.type))
-        if t is None: continue
+def check_types(cls, values:dict, name:str='')->dict:
+    "`values` if each has the declared type of its field of the dataclass `cls` (an int is a float), else a ValueError naming the field"
+    types = {f.name: f.type if isinstance(f.type, type) else _TYPES.get(str(f.type)) for f in fields(cls)}
+    for k, v in values.items():
+        if (t := types.get(k)) is None: continue
         ok = (isinstance(v, (int, float)) and not isinstance(v, bool) if t is float else
               isinstance(v, int) and not isinstance(v, bool) if t is int else isinstance(v, t))
-        if not ok: raise ValueError(f"{name or type(hp).__name__}: hyperparameter {f.name} must be of type {t.__name__}, not {type(v).__name__} {v!r}")
+        if not ok: raise ValueError(f"{name or cls.__name__}: hyperparameter {k} must be of type {t.__name__}, not {type(v).__name__} {v!r}")
+    return values
+
+def check_hparams(hp, name:str='')->object:
+    "`hp` if every field has its declared type (an int is a float) and the shared fields are in range, else a ValueError naming the field"
+    check_types(type(hp), {f.name: getattr(hp, f.name) for f in fields(hp)}, name)
     if hasattr(hp, 'layers') and not (hp.layers and all(isinstance(l, int) and not isinstance(l, bool) for l in hp.layers)):
         raise ValueError(f"{name or type(hp).__name__}: layers must be a non-empty list of layer numbers, not {hp.layers!r}")
     for f, lo in (('v_num_grad_steps', 1), ('stats_tokens', 1), ('ctx_len', 1)):
         if hasattr(hp, f) and getattr(hp, f) < lo: raise ValueError(f"hyperparameter {f} must be >= {lo}, not {getattr(hp, f)!r}")
     for f in ('v_lr', 'clamp_norm_factor'):
         if hasattr(hp, f) and not getattr(hp, f) > 0: raise ValueError(f"hyperparameter {f} must be > 0, not {getattr(hp, f)!r}")
-    for f in ('mom2_update_weight', 'v_weight_decay', 'kl_factor'):
+    for f in ('mom2_update_weight', 'v_weight_decay', 'kl_factor', 'L2', 'nullspace_threshold'):  # the last two: AlphaEdit's ridge and τ
         if hasattr(hp, f) and not getattr(hp, f) >= 0: raise ValueError(f"hyperparameter {f} must be >= 0, not {getattr(hp, f)!r}")
     return hp
 
@@ -156,7 +161,8 @@ def load_hparams(method, model_or_key,
     filed = {**_filed(base, key, cls, required=not given), **(_filed(m.post.name, key, cls, required=False) if m.post else {})}
     if unknown := sorted(set(filed) - {f.name for f in fields(cls)}):
         raise ValueError(f"the filed hyperparameters of {m.name} for {key!r} hold unknown fields {unknown}")
-    try: return check_hparams(cls(**{**filed, **given}), m.name)
+    values = check_types(cls, {**filed, **given}, m.name)  # before the class sees them: its own checks (PRUNE's) compare values
+    try: return check_hparams(cls(**values), m.name)
     except TypeError as e: raise ValueError(f"{m.name}: {e}") from None
 
 # %% ../nbs/07_editor.ipynb #daf6bc56
