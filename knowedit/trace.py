@@ -141,7 +141,7 @@ class TraceResult:
     scores:torch.Tensor  # (n_layer, T): P(target) with the state(s) of (layer, token) restored
     clean:float  # p*, P(target) in the clean run
     corrupt:float  # p∅, P(target) with the subject noised and nothing restored
-    tokens:list  # the prompt's tokens, as strings
+    tokens:list  # the prompt's tokens, each decoded as text (' Eiffel', not the BPE's 'ĠEiffel')
     subject:tuple  # (first, last + 1): the subject's token positions
     target:str
     kind:str  # 'block', 'mlp' or 'attn'
@@ -186,7 +186,7 @@ def causal_trace(
     T, L = ids.shape[1], spec.n_layer
     cells = [[]] + [[(names[j], t) for j in layer_window(l, window, L)] for l in range(L) for t in range(T)]
     p = restored_probs(model, ids, tid, span, eps.to(dev), clean, cells, spec.embed, bs).cpu()
-    return TraceResult(p[1:].view(L, T), p_clean, p[0].item(), tok.convert_ids_to_tokens(ids[0].tolist()), span, target,
+    return TraceResult(p[1:].view(L, T), p_clean, p[0].item(), [tok.decode([i]) for i in ids[0].tolist()], span, target,
                        kind, window, noise)
 
 # %% ../nbs/03a_trace.ipynb #33e4ac9e
