@@ -15,7 +15,7 @@ from knowedit.models import load_model
 from knowedit.editor import Editor, load_hparams
 from knowedit.stats import layer_stats, sample_corpus
 from knowedit.memit import compute_keys
-from knowedit.alphaedit import null_space_projector
+from knowedit.nullspace import null_space_projector
 
 from edit import records_for, _commit, _write
 

@@ -119,18 +119,12 @@ def build_atlas(min_population:int=100_000, # cities at least this large (capita
 
 # %% ../nbs/02a_atlas.ipynb #4ecc59d1
 ATLAS_RELATIONS = {  # relation -> (subject kind, object kind, templates: the edit prompt first, then held-out paraphrases)
-    "located_in": ("city", "country", ["{} is a city in the country of", "{} is located in the country of",
-                                       "The city of {} lies in the country of", "{}, a city in the country of"]),
-    "capital": ("country", "city", ["The capital of {} is", "The capital city of {} is",
-                                    "The seat of the government of {} is in", "The government of {} sits in the city of"]),
-    "continent": ("country", "continent", ["The country of {} is located in the continent of", "The continent that {} belongs to is",
-                                           "Geographically, {} is part of the continent of", "On a map, you find {} on the continent of"]),
-    "official_language": ("country", "language", ["The official language of {} is", "The main language spoken in {} is",
-                                                  "People in {} speak", "Most people in {} speak"]),
-    "currency": ("country", "currency", ["The currency of {} is the", "The official currency of {} is the",
-                                         "In {}, people pay with the", "The money used in {} is the"]),
-    "borders": ("country", "country", ["The country of {} shares a border with", "A neighbouring country of {} is",
-                                       "One of the neighbours of {} is", "Travelling by land from {}, you can reach"]),
+    "located_in": ("city", "country", ["{} is a city in the country of", "{} is located in the country of", "The city of {} lies in the country of", "{}, a city in the country of"]),
+    "capital": ("country", "city", ["The capital of {} is", "The capital city of {} is", "The seat of the government of {} is in", "The government of {} sits in the city of"]),
+    "continent": ("country", "continent", ["The country of {} is located in the continent of", "The continent that {} belongs to is", "Geographically, {} is part of the continent of", "On a map, you find {} on the continent of"]),
+    "official_language": ("country", "language", ["The official language of {} is", "The main language spoken in {} is", "People in {} speak", "Most people in {} speak"]),
+    "currency": ("country", "currency", ["The currency of {} is the", "The official currency of {} is the", "In {}, people pay with the", "The money used in {} is the"]),
+    "borders": ("country", "country", ["The country of {} shares a border with", "A neighbouring country of {} is", "One of the neighbours of {} is", "Travelling by land from {}, you can reach"]),
 }
 EDITABLE = ("capital", "continent", "official_language", "currency", "located_in")  # one object per subject; the few country facts first
 TWO_HOPS = {  # two-hop relation -> (first hop, second hop, questions)

@@ -17,7 +17,7 @@ import torch
 from .core import add_at, subject_last_index, _content_ids
 from .memit import MemitHParams, compute_keys, target_ids, memit_values, memit_keys, spread_residual, apply_stages
 from .editor import Method, declare
-from .nse import select_neurons, neuron_delta, neuron_solve
+from .neurons import select_neurons, neuron_delta, neuron_solve
 
 
 # %% ../nbs/11_ece.ipynb #c9b78c23

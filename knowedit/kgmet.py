@@ -19,7 +19,8 @@ from torch import nn
 from .core import ModelSpec, Trace
 from .data import read_json
 from .memit import compute_values, layer_outputs
-from .alphaedit import AlphaEditHParams, projected_solve, null_space_prepare
+from .alphaedit import AlphaEditHParams, projected_solve  # the one method module another method imports (#18)
+from .nullspace import null_space_prepare
 from .editor import Method, declare
 from .evaluate import predict, TOY_PLACE_TEMPLATES, record_field
 from .toyworld import RELATIONS, load_world

@@ -6,8 +6,7 @@ Docs: https://knowedit.github.io/knowedit/nse.html.md"""
 
 # %% auto #0
 __all__ = ['FORMAT', 'VALUE_FIELDS', 'NseHParams', 'check_nse', 'unedited', 'value_key', 'original_values', 'nse_values',
-           'neuron_scores', 'select_neurons', 'neuron_delta', 'neuron_solve', 'nse_rounds', 'NseAlphaEditHParams',
-           'neuron_projected_delta', 'neuron_projected_solve']
+           'nse_rounds', 'NseAlphaEditHParams', 'neuron_projected_delta', 'neuron_projected_solve']
 
 # %% ../nbs/09_nse.ipynb #0135afbb
 import time
@@ -17,9 +16,10 @@ from pathlib import Path
 import torch
 from . import store
 from .core import restore, snapshot
-from .memit import MemitHParams, memit_values, memit_keys, spread_residual, layer_outputs, apply_stages, solve_delta
+from .memit import MemitHParams, memit_values, memit_keys, spread_residual, layer_outputs, apply_stages
 from .editor import Method, declare
-from .alphaedit import null_space_projector, null_space_prepare, projected_delta
+from .nullspace import null_space_projector, null_space_prepare, projected_delta
+from .neurons import neuron_scores, select_neurons, principal_submatrix, neuron_delta, neuron_solve
 
 # %% ../nbs/09_nse.ipynb #8c9214f1
 @dataclass
@@ -85,45 +85,6 @@ def nse_values(ec, requests):
     "Values stage of NSE: `original_values`, or MEMIT's (on the current model) where `hp.z_source` is 'current'"
     return original_values(ec, requests) if ec.hp.z_source == "original" else memit_values(ec, requests)
 
-# %% ../nbs/09_nse.ipynb #6125f6af
-def neuron_scores(K)->torch.Tensor:
-    "Score of each neuron (key dimension): the summed |activation| over the requests, (d_k,) float64 from keys K (n, d_k)"
-    return K.double().abs().sum(0)
-
-def select_neurons(scores, # (d_k,) non-negative scores
-                   tau:float, # share of the total score the selected neurons must carry
-                  )->torch.Tensor: # selected indices, ascending
-    "The smallest set of top-scoring neurons whose scores sum to at least τ of the total (at least one; τ >= 1: all)"
-    if tau >= 1: return torch.arange(len(scores), device=scores.device)
-    s, order = scores.double().sort(descending=True, stable=True)
-    c = s.cumsum(0)
-    t = max(1, int((c < tau * c[-1]).sum()) + 1)  # prefixes that fall short, plus the first one that reaches τ
-    return order[:min(t, len(s))].sort().values
-
-# %% ../nbs/09_nse.ipynb #e149c5b3
-def _sub(M, S, device):
-    "The principal submatrix M[S, S] on `device`, or None"
-    if M is None: return None
-    if len(S) == len(M): return M.to(device)
-    S = S.to(M.device)
-    return M.index_select(0, S).index_select(1, S).to(device)
-
-def neuron_delta(K, # (d_k, n) keys
-                 R, # (d, n) residuals
-                 S, # selected neurons (indices into d_k)
-                 C=None, lam:float=0., Cp=None, # (d_k, d_k) statistics, their weight λ, keys of earlier batches
-                )->torch.Tensor: # ΔW (d, d_k) float64, zero outside the columns S
-    "NSE's update: MEMIT's closed form on the neurons S, ΔW[:, S] = R K_Sᵀ(λC_SS + C_p,SS + K_S K_Sᵀ)⁻¹, other columns zero"
-    S = S.to(K.device)
-    dW = torch.zeros(R.shape[0], K.shape[0], dtype=torch.float64, device=K.device)
-    dW[:, S] = solve_delta(K[S], R, C=_sub(C, S, K.device), lam=lam, Cp=_sub(Cp, S, K.device))
-    return dW
-
-def neuron_solve(K, R, st):
-    "Solve stage of NSE: select the neurons from this round's keys, then `neuron_delta` with C and C_p (left in `st.extra['S']`)"
-    S = st.extra["S"] = select_neurons(neuron_scores(K), st.hp.neuron_threshold)
-    return neuron_delta(K.T, R.T, S, st.C, st.hp.mom2_update_weight, st.Cp)
-
 # %% ../nbs/09_nse.ipynb #d580e110
 def nse_rounds(ec, requests, values, solve, keys=memit_keys, residual=spread_residual):
     """Driver of NSE: values once, then up to `max_iterations` residual checks, each followed (but the last) by one pass of the stages
@@ -161,7 +122,7 @@ declare(Method("nse", NseHParams, nse_values, neuron_solve, driver=nse_rounds, v
 @dataclass
 class NseAlphaEditHParams(NseHParams):
     "Hyperparameters of NSE with AlphaEdit's null-space constraint: NSE's (`mom2_update_weight` unused) plus AlphaEdit's threshold and ridge"
-    nullspace_threshold: float = 2e-2  # see `knowedit.alphaedit.null_space_threshold`
+    nullspace_threshold: float = 2e-2  # see `knowedit.nullspace.null_space_threshold`
     nullspace_mode: str = "absolute"  # "absolute" or "relative"
     L2: float = 10.  # α, the ridge on the projected update
 
@@ -175,9 +136,9 @@ def neuron_projected_delta(K, # (d_k, n) keys
                           )->torch.Tensor: # ΔW (d, d_k) float64, zero outside the columns S
     "AlphaEdit's projected update on the neurons S, with the null-space projector of the restricted statistics C_SS"
     S = S.to(K.device)
-    P_S = P if P is not None and len(S) == K.shape[0] else null_space_projector(_sub(C, S, K.device), threshold, mode)[0]
+    P_S = P if P is not None and len(S) == K.shape[0] else null_space_projector(principal_submatrix(C, S, K.device), threshold, mode)[0]
     dW = torch.zeros(R.shape[0], K.shape[0], dtype=torch.float64, device=K.device)
-    dW[:, S] = projected_delta(K[S], R, P_S.to(K.device), alpha, Cp=_sub(Cp, S, K.device))
+    dW[:, S] = projected_delta(K[S], R, P_S.to(K.device), alpha, Cp=principal_submatrix(Cp, S, K.device))
     return dW
 
 def neuron_projected_solve(K, R, st):
