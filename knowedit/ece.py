@@ -209,15 +209,22 @@ def ece_plan(ec, requests)->dict:
 
 
 # %% ../nbs/11_ece.ipynb #461ba62f
-def cluster_values(ec, requests, clusters:list, values=memit_values):
-    "Values stage per cluster: one optimisation loop (`values`, MEMIT's by default) for each cluster's requests; Z (n, d) in request order"
+def cluster_values(ec, requests, clusters:list, values=memit_values,
+                   lockstep:bool=True, # every cluster's loop takes its steps in the same forward passes; False: one loop after another
+                  )->tuple:
+    "Values stage per cluster: each cluster's requests optimised in one loop (`values`, MEMIT's by default); Z (n, d) in request order"
+    if lockstep:  # one call on the batch in cluster order: each request still follows its own loop's trajectory (see above)
+        order = [j for c in clusters for j in c]
+        Zo, info = values(ec, [requests[j] for j in order])
+        back = torch.argsort(torch.tensor(order))
+        nll = info["nll"][back] if "nll" in info else torch.full((len(requests),), float("nan"))
+        return Zo[back], dict(nll=nll, steps=[info.get("steps")], loops=1)
     Z, nll, steps = [None] * len(requests), [None] * len(requests), []
     for c in clusters:
         Zc, info = values(ec, [requests[j] for j in c])
         steps.append(info.get("steps"))
         for a, j in enumerate(c): Z[j], nll[j] = Zc[a], info["nll"][a] if "nll" in info else torch.tensor(float("nan"))
-    return torch.stack(Z), dict(nll=torch.stack(nll), steps=steps)
-
+    return torch.stack(Z), dict(nll=torch.stack(nll), steps=steps, loops=len(clusters))
 
 # %% ../nbs/11_ece.ipynb #8f8d3918
 def ece_solve(K, R, st):
