@@ -189,8 +189,9 @@ def format_table(rows:list[dict], columns:list[str]|None=None, digits:int=1) -> 
 RUN_DEFAULTS = dict(method='memit', model='toyworld', dataset='toyworld', n_edits=60, batch_size=20)
 HEADLINE = ('efficacy', 'generalization', 'specificity', 'fluency', 'consistency', 'general', 'multihop', 'score')
 METRICS_NOTE = ("efficacy: edited prompts that prefer the new object; generalization: paraphrases that do; specificity: neighbour "
-                "prompts that keep the true object; fluency: n-gram entropy of sampled text x 100; general: the probe of what was "
-                "never edited; score: harmonic mean of the first three. All in %, 'before' on the unedited model.")
+                "prompts that keep the true object; general: the probe of what was never edited; multihop: MQuAKE questions answered "
+                "with the new facts; score: harmonic mean of the first three. All these in %. fluency: n-gram entropy of sampled "
+                "text x 100, not a percentage (higher: less repetitive).")
 
 def _threads(n):
     "Set torch's CPU threads (on a shared machine, fewer threads than cores can be much faster)"
@@ -229,7 +230,7 @@ def cmd_run(a):
     b = s.get('before') or {}
     print(format_table([dict(metric=k, before=b.get(k), after=m[k]) for k in HEADLINE if k in m]) if s['n_edits'] else
           format_table([dict(metric=k, unedited=m[k]) for k in HEADLINE if k in m]))
-    print(METRICS_NOTE)
+    print(METRICS_NOTE + (" 'before': the unedited model." if s['n_edits'] else ""))
     print(f"timing: statistics {t['stats_s']:.1f} s, editing {t['edit_s']:.1f} s ({t['edits_per_s']:.2f} edits/s), "
           f"evaluation {t['eval_s']:.1f} s")
     print(f"wrote {out / 'summary.json'}, {out / 'steps.jsonl'}, {out / 'metrics.png'}")
@@ -275,6 +276,7 @@ def cmd_summarize(a):
     "`knowedit summarize`: a table comparing runs"
     rows = summary_rows(a.dirs)
     print(format_table(rows))
+    print(METRICS_NOTE, "edits/s: edits per second of editing time.")
     return rows
 
 def cmd_plot(a):
