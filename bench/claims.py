@@ -50,12 +50,12 @@ def run_claim(model:str, label:str, proto:dict, runs:Path, threads:int, device:s
     argv = ["run", *METHODS[label], "--model", model, "--dataset", proto["dataset"], "--n-edits", str(proto["n_edits"]),
             "--batch-size", str(proto["batch_size"]), "--eval-every", str(proto["eval_every"]), "--out", str(out),
             "--resume", "--threads", str(threads), *([] if generation else ["--no-generation"]), *(["--device", device] if device else [])]
-    t0 = time.time()
+    t0, at = time.time(), commit()  # the code the run imports is the checkout's now, not at its end
     if (rc := main(argv)) != 0: raise SystemExit(f"claims: `knowedit {' '.join(argv)}` failed with exit status {rc}")
     dest = results / model / label
     dest.mkdir(parents=True, exist_ok=True)
     for f in ("steps.jsonl", "summary.json"): shutil.copy(out / f, dest / f)
-    meta = dict(command="knowedit " + " ".join(argv), commit=commit(), date=time.strftime("%Y-%m-%d"), seconds=round(time.time() - t0, 1),
+    meta = dict(command="knowedit " + " ".join(argv), commit=at, date=time.strftime("%Y-%m-%d"), seconds=round(time.time() - t0, 1),
                 machine=f"{platform.machine()}, {os.cpu_count()} cores", threads=threads, device=device or "default")
     (dest / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
     return json.loads((dest / "summary.json").read_text())
