@@ -144,9 +144,38 @@ def fact_label(rec)->str:
     q = rec.requested_rewrite
     return f"{q.text} {q.target_true} → {q.target_new}"
 
-# %% ../nbs/16_explorer.ipynb #c329f5ca
+# %% ../nbs/16_explorer.ipynb #67300eb6
 TYPED = -1  # the dropdown's value for a typed fact
+_BOXES = [("subject", "e.g. Eiffel Tower"), ("prompt", "with {} for the subject"), ("new", "the new object"),
+          ("true", "the true object (optional)"), ("paraphrase", "another wording (optional)"), ("neighbour", "another subject (optional)")]  # (name, placeholder)
 
+def _layout(records:list, method:str)->dict:
+    "The explorer's widgets, not wired: {attribute name: widget}; `widget` is the box that holds them all"
+    w = dict(fact=widgets.Dropdown(options=[("(type a fact below)", TYPED)] + [(fact_label(r), i) for i, r in enumerate(records)],
+                                   value=TYPED, description="fact"),
+             fields={name: widgets.Text(description=name, placeholder=hint) for name, hint in _BOXES},
+             method=widgets.Dropdown(options=available_methods(), value=method, description="method"),
+             apply_button=widgets.Button(description="Apply"), undo_button=widgets.Button(description="Undo"),
+             restore_button=widgets.Button(description="Restore"), status=widgets.Label(), out=widgets.Output())
+    w["widget"] = widgets.VBox([w["fact"], *w["fields"].values(), w["method"],
+                                widgets.HBox([w["apply_button"], w["undo_button"], w["restore_button"]]), w["status"], w["out"]])
+    return w
+
+# %% ../nbs/16_explorer.ipynb #1a3c6401
+def _fact_fields(rec)->dict:
+    "The text-box values of a CounterFact record: {box name: text}"
+    q = rec.requested_rewrite
+    return dict(subject=q.subject, prompt=q.prompt, new=q.target_new, true=q.target_true or "",
+                paraphrase=(rec.paraphrase_prompts or [""])[0], neighbour=(rec.neighborhood_prompts or [""])[0])
+
+# %% ../nbs/16_explorer.ipynb #8bd554fd
+def _status_line(history:list, # `EditSession.history`: what each edit wrote, oldest first
+                 )->str:
+    "The status line: how many edits are applied, and the last three"
+    if not history: return "0 edit(s) applied"
+    return f"{len(history)} edit(s) applied: " + "; ".join(f"{u.request.subject} → {u.request.target_new}" for u in history[-3:])
+
+# %% ../nbs/16_explorer.ipynb #c329f5ca
 class Explorer:
     "Widgets to edit one model fact by fact: pick or type a fact, choose a method, apply, undo, restore"
     def __init__(self, model, tok, records:list|None=None, # CounterFact records for the dropdown; default `default_records`
@@ -154,19 +183,11 @@ class Explorer:
         self.model, self.tok, self.k, self.max_new_tokens = model, tok, k, max_new_tokens
         self.session = EditSession(model, tok, editor_kw)
         self.records = default_records(model, tok) if records is None else records
-        self.fact = widgets.Dropdown(options=[("(type a fact below)", TYPED)] + [(fact_label(r), i) for i, r in enumerate(self.records)],
-                                     value=TYPED, description="fact")
-        self.fields = {name: widgets.Text(description=name, placeholder=hint) for name, hint in [
-            ("subject", "e.g. Eiffel Tower"), ("prompt", "with {} for the subject"), ("new", "the new object"),
-            ("true", "the true object (optional)"), ("paraphrase", "another wording (optional)"), ("neighbour", "another subject (optional)")]}
-        self.method = widgets.Dropdown(options=available_methods(), value=method, description="method")
-        self.apply_button, self.undo_button, self.restore_button = (widgets.Button(description=d) for d in ("Apply", "Undo", "Restore"))
-        self.status, self.out, self.text = widgets.Label(), widgets.Output(), ""
+        vars(self).update(_layout(self.records, method))  # fact, fields, method, the buttons, status, out, widget
+        self.text = ""
         self.fact.observe(lambda change: self.pick(change["new"]), names="value")
         for b, f in ((self.apply_button, self.apply), (self.undo_button, self.undo), (self.restore_button, self.restore)):
             b.on_click(lambda _, f=f: f())
-        self.widget = widgets.VBox([self.fact, *self.fields.values(), self.method,
-                                    widgets.HBox([self.apply_button, self.undo_button, self.restore_button]), self.status, self.out])
         self._status()
 
     def _ipython_display_(self): from IPython.display import display; display(self.widget)
@@ -174,19 +195,14 @@ class Explorer:
     def pick(self, i:int):
         "Fill the text boxes from record `i` (`TYPED`: leave them as they are)"
         if i == TYPED: return
-        r = self.records[i]; q = r.requested_rewrite
-        for name, v in dict(subject=q.subject, prompt=q.prompt, new=q.target_new, true=q.target_true or "",
-                            paraphrase=(r.paraphrase_prompts or [""])[0], neighbour=(r.neighborhood_prompts or [""])[0]).items():
-            self.fields[name].value = v
+        for name, v in _fact_fields(self.records[i]).items(): self.fields[name].value = v
 
     def show(self, text:str):
         "Replace what the output shows (and `text`) with `text`"
         self.text = text
         self.out.outputs = ({"output_type": "stream", "name": "stdout", "text": text + "\n"},)
 
-    def _status(self):
-        h = self.session.history
-        self.status.value = f"{len(h)} edit(s) applied" + (": " + "; ".join(f"{u.request.subject} → {u.request.target_new}" for u in h[-3:]) if h else "")
+    def _status(self): self.status.value = _status_line(self.session.history)
 
     def request(self)->EditRequest:
         "The request the text boxes describe; `ValueError` if they do not describe one"
@@ -210,6 +226,7 @@ class Explorer:
                   + format_probes(before, self.probes(q)))
 
     def _now(self, head:str):
+        "Show `head` and the predictions now (only `head` when the boxes hold no valid request)"
         try: self.show(head + "\n" + format_probes(self.probes(self.request())))
         except ValueError: self.show(head)
         self._status()
