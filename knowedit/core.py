@@ -17,8 +17,8 @@ from transformers.pytorch_utils import Conv1D
 
 # %% auto #0
 __all__ = ['tiny_model', 'get_module', 'weight_layout', 'match_shape', 'ModelSpec', 'add_at', 'StopForward', 'TraceRecord',
-           'Trace', 'subject_last_index', 'subject_last_indices', 'encode', 'align_rows', 'pad_ids', 'snapshot',
-           'restore']
+           'Trace', 'spaced', 'subject_last_index', 'subject_last_indices', 'encode', 'align_rows', 'pad_ids',
+           'snapshot', 'restore']
 
 # %% ../nbs/00_core.ipynb #98975d05
 def tiny_model(
@@ -228,6 +228,15 @@ class Trace:
     def __exit__(self, typ, exc, tb):
         self.close()
         return typ is not None and issubclass(typ, StopForward)
+
+# %% ../nbs/00_core.ipynb #443a5242
+def spaced(target:str) -> str:
+    "`target` with exactly one leading space: the form a BPE tokenizer scores after a prompt"
+    return " " + target.lstrip()
+
+def _fill(template:str, subject:str) -> str:
+    "`template` with its `{}` replaced by `subject` (`str.format` would choke on other braces)"
+    return template.replace("{}", subject, 1)
 
 # %% ../nbs/00_core.ipynb #b901a4f6
 def _content_ids(tok, text):

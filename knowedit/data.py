@@ -14,10 +14,11 @@ from pathlib import Path
 import torch
 from .toyworld import RELATIONS, TWO_HOP, HELD_OUT, bio, build_world, general_corpus, load_world, toyworld_dir
 from .store import model_id
+from .core import spaced, _fill  # prompt helpers, in the core so that `knowedit.trace` needs no data layer
 
 # %% auto #0
 __all__ = ['NQ_PREFIX', 'PLACE_TEMPLATES', 'KNOWN_PARAPHRASES', 'GENERIC_PREFIXES', 'GLUE_TEXT_FIELDS', 'DEFAULT_CORPORA',
-           'shared_data_dir', 'spaced', 'EditRequest', 'DatasetError', 'CounterFactRecord', 'ZsreRecord', 'MquakeCase',
+           'shared_data_dir', 'EditRequest', 'DatasetError', 'CounterFactRecord', 'ZsreRecord', 'MquakeCase',
            'read_json', 'load_counterfact', 'load_zsre', 'load_mquake', 'split_persons', 'toy_counterfact', 'toy_zsre',
            'toy_mquake', 'attribute_snippets', 'save_toy_datasets', 'known_template', 'counterfact_from_known',
            'greedy_matches', 'filter_known', 'glue_corpus', 'default_corpus_name', 'default_corpus', 'corpus_texts']
@@ -31,14 +32,6 @@ def shared_data_dir() -> Path:
     return repo.parent / "shared" / "data"
 
 # %% ../nbs/02_data.ipynb #8df0ab49
-def spaced(target:str) -> str:
-    "`target` with exactly one leading space: the form a BPE tokenizer scores after a prompt"
-    return " " + target.lstrip()
-
-def _fill(template:str, subject:str) -> str:
-    "`template` with its `{}` replaced by `subject` (`str.format` would choke on other braces)"
-    return template.replace("{}", subject, 1)
-
 def _request_problems(prompt, subject, target_new, target_true=None) -> list[tuple[str, str]]:
     "(field, problem) pairs that make an edit request invalid"
     out = []

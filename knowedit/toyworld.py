@@ -9,11 +9,12 @@ __all__ = ['SYL_A', 'SYL_B', 'RELATIONS', 'TWO_HOP', 'BIO', 'OBJECTS', 'FILLER',
            'fact_sentence', 'bio', 'world_sentence', 'general_doc', 'qa_doc', 'profile', 'sample_doc', 'general_corpus',
            'all_words', 'build_tokenizer', 'TrainConfig', 'make_model', 'batch_ids', 'train', 'next_token_accuracy',
            'recall_report', 'toyworld_dir', 'world_to_json', 'world_from_json', 'load_world', 'polish',
-           'build_toyworld', 'save_toyworld', 'causal_trace', 'trace_facts', 'replacement_partners']
+           'build_toyworld', 'save_toyworld', 'trace_facts', 'replacement_partners']
 
 # %% ../nbs/01_toyworld.ipynb #b89299a0
 import json, math, random, time
 from .core import encode
+from .trace import causal_trace as _causal_trace  # the gate's tracing (03a); knowedit.trace imports nothing of this module
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import networkx as nx
@@ -372,52 +373,24 @@ def save_toyworld(out, model, tok, world, report, datasets=None):
     if datasets is not None: datasets(world, out)
 
 # %% ../nbs/01_toyworld.ipynb #ed6715e6
-@torch.no_grad()
-def causal_trace(model, tok, template, subject, target, noise=3.0, n_noise=4, seed=0, spec=None, replace=None):
-    """P(target) for one fact: clean, with the subject's embeddings noised, and noised with one hidden state restored,
-    for every layer, for block outputs ("layer") and MLP outputs ("mlp"), at the subject's last and the final token.
-    With `replace` (another subject of the same token length) the corruption is that subject instead of noise."""
-    from knowedit.core import ModelSpec, Trace, encode, subject_last_index, _content_ids
-    spec = spec or ModelSpec.from_model(model)
-    enc, last = encode(tok, template.format(subject)); ids, last = enc["input_ids"], last.item()
-    si = subject_last_index(tok, template, subject)
-    prefix = template.split("{}")[0]
-    first = len(_content_ids(tok, prefix.rstrip())) if prefix.strip() else si + 1 - len(tok(subject, add_special_tokens=False)["input_ids"])
-    tid = tok(" " + target, add_special_tokens=False)["input_ids"][0]
-    emb = model.get_input_embeddings(); e = emb(ids)
-    if replace is None:
-        g = torch.Generator().manual_seed(seed)
-        nz = torch.zeros(n_noise, *e.shape[1:])
-        nz[:, first:si + 1] = torch.randn(n_noise, si + 1 - first, e.shape[-1], generator=g) * noise * emb.weight.std()
-        x = e + nz
-    else:
-        ids2 = encode(tok, template.format(replace))[0]["input_ids"]
-        if ids2.shape != ids.shape or subject_last_index(tok, template, replace) != si:
-            raise ValueError(f"replacement {replace!r} must have as many tokens as {subject!r} in {template!r}")
-        x, n_noise = emb(ids2), 1
-    L = spec.n_layer
-    names = {"layer": [spec.layer_name(l) for l in range(L)], "mlp": [spec.mlp_name(l) for l in range(L)]}
-    prob = lambda logits: logits[:, last].softmax(-1)[:, tid]
-    with Trace(model, names["layer"] + names["mlp"]) as clean: p_clean = prob(model(inputs_embeds=e).logits).item()
-    with Trace(model, names["layer"] + names["mlp"]) as corr: p_corr = prob(model(inputs_embeds=x).logits).mean().item()
-    out, X = dict(clean=p_clean, corrupt=p_corr), x.repeat(L, 1, 1)
-    for kind, ns in names.items():
-        for where, pos in [("subject", si), ("last", last)]:
-            add = {}
-            for l, n in enumerate(ns):
-                d = torch.zeros(L * n_noise, e.shape[-1])
-                d[l * n_noise:(l + 1) * n_noise] = clean[n].output[0, pos] - corr[n].output[:, pos]
-                add[n] = (pos, d)
-            with Trace(model, [], add=add): out[f"{kind}@{where}"] = prob(model(inputs_embeds=X).logits).view(L, n_noise).mean(1)
+def _gate_trace(model, tok, template, subject, target, noise=3.0, # ν as a multiple of the embedding matrix's standard deviation
+                n_noise=4, seed=0, spec=None, replace=None)->dict:
+    """The gate's curves of one fact from `knowedit.trace.causal_trace`: P(target) clean, corrupted, and with one block output
+    ("layer") or MLP output ("mlp") restored, per layer, at the subject's last token and at the final one"""
+    nu = noise * model.get_input_embeddings().weight.std().item()
+    out = {}
+    for name, kind in (("layer", "block"), ("mlp", "mlp")):
+        r = _causal_trace(model, tok, template, subject, target, kind=kind, noise=nu, n_noise=n_noise, seed=seed, spec=spec, replace=replace)
+        out |= {"clean": r.clean, "corrupt": r.corrupt, f"{name}@subject": r.scores[:, r.subject_last], f"{name}@last": r.scores[:, -1]}
     return out
 
 def trace_facts(model, tok, facts, **kw):
-    """Average `causal_trace` over (template, subject, object) facts, or (template, subject, object, replacement) facts
+    """Average `_gate_trace` over (template, subject, object) facts, or (template, subject, object, replacement) facts
     traced by replacing the subject; the restored curves as fractions of the clean-corrupt gap"""
     if "replace" in kw: raise ValueError("trace_facts takes a replacement per fact, as a fourth element (see `replacement_partners`), not replace=")
     acc = {}
     for t, s, o, *r in facts:
-        for k, v in causal_trace(model, tok, t, s, o, replace=r[0] if r else None, **kw).items(): acc[k] = acc.get(k, 0) + v / len(facts)
+        for k, v in _gate_trace(model, tok, t, s, o, replace=r[0] if r else None, **kw).items(): acc[k] = acc.get(k, 0) + v / len(facts)
     gap = acc["clean"] - acc["corrupt"]
     return acc, {k: ((v - acc["corrupt"]) / gap).tolist() for k, v in acc.items() if k not in ("clean", "corrupt")}
 

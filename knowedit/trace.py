@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .core import ModelSpec, Trace, get_module, subject_last_index
-from .data import _fill, spaced
+from .core import ModelSpec, Trace, get_module, subject_last_index, spaced, _fill  # not knowedit.data: it imports the toy world, which traces with this module
 
 # %% auto #0
 __all__ = ['STATES', 'CMAPS', 'subject_span', 'noise_level', 'forward_hooks', 'noise_hook', 'patch_hook', 'restored_probs',
@@ -90,31 +89,34 @@ def patch_hook(
     return _on_states(lambda h: h.index_put((rows.to(h.device), pos.to(h.device)), values.to(h)))
 
 # %% ../nbs/03a_trace.ipynb #4e3bf068
+def _probs(logits): return logits.to(torch.promote_types(logits.dtype, torch.float32)).softmax(-1)  # half precision upcast, float64 kept
+
 @torch.no_grad()
 def restored_probs(
     model:nn.Module,
-    ids:torch.Tensor,  # (1, T) the prompt
+    ids:torch.Tensor,  # (1, T) the prompt the corrupted run reads: the subject's own tokens (noised), or another subject's
     target_id:int,  # the answer's first token
     span:tuple[int,int],  # the subject's positions, see `subject_span`
-    noise:torch.Tensor,  # (n, span length, d) the noise samples
+    noise:torch.Tensor|None,  # (n, span length, d) the noise samples; None: no noise, one run per cell (the corruption is in `ids`)
     clean:dict,  # {module name: (T, d) its clean output}, for every module named in `cells`
     cells:list,  # each a list of (module name, position): the clean states put back together
     embed:str,  # the embedding module's name (`ModelSpec.embed`)
     bs:int=256,  # rows per forward pass
 )->torch.Tensor:  # (len(cells),)
-    "P(target) after the prompt with the subject noised and each cell's clean states restored, averaged over the noise samples"
-    n, out, per = noise.shape[0], [], max(1, bs // noise.shape[0])
+    "P(target) after the corrupted prompt with each cell's clean states restored, averaged over the noise samples"
+    n = 1 if noise is None else noise.shape[0]
+    out, per = [], max(1, bs // n)
     for i in range(0, len(cells), per):
         chunk, where = cells[i:i + per], {}
         for c, cell in enumerate(chunk):
             for name, p in cell: where.setdefault(name, []).extend((c * n + k, p) for k in range(n))
-        hooks = {embed: noise_hook(span, noise)}
+        hooks = {} if noise is None else {embed: noise_hook(span, noise)}
         for name, rp in where.items():
             r, p = torch.tensor(rp).T
             hooks[name] = patch_hook(r, p, clean[name][p])
         with forward_hooks(model, hooks):
             logits = model(input_ids=ids.expand(len(chunk) * n, -1)).logits[:, -1]
-        out.append(logits.float().softmax(-1)[:, target_id].view(len(chunk), n).mean(1))
+        out.append(_probs(logits)[:, target_id].view(len(chunk), n).mean(1))
     return torch.cat(out)
 
 # %% ../nbs/03a_trace.ipynb #5229c264
@@ -146,7 +148,8 @@ class TraceResult:
     target:str
     kind:str  # 'block', 'mlp' or 'attn'
     window:int  # layers restored together for each cell
-    noise:float  # ν, the noise's standard deviation
+    noise:float|None  # ν, the noise's standard deviation; None when the subject was replaced
+    replace:str|None = None  # the subject the corrupted run read instead of the noised one, if any
 
     @property
     def effect(self)->torch.Tensor: return self.scores - self.corrupt  # (n_layer, T) indirect effect of each state
@@ -170,8 +173,9 @@ def causal_trace(
     seed:int=0,  # the samples are `torch.randn(n_noise, subject tokens, d)` from a generator seeded with this, times ν
     spec:ModelSpec|None=None,
     bs:int=256,  # rows per forward pass
+    replace:str|None=None,  # corrupt by putting this subject in the prompt instead of noise: as many tokens, its last one where the subject's is
 )->TraceResult:
-    "Causal trace of one fact: P(target) with the subject's embeddings noised and each (layer, token) state put back"
+    "Causal trace of one fact: P(target) with the subject's embeddings noised (or the subject replaced) and each (layer, token) state put back"
     spec = spec or ModelSpec.from_model(model)
     dev = next(model.parameters()).device
     names = state_names(spec, kind)
@@ -179,15 +183,20 @@ def causal_trace(
     span = subject_span(tok, template, subject)
     ids = torch.tensor([tok(_fill(template, subject))["input_ids"]], device=dev)
     tid = tok(spaced(target), add_special_tokens=False)["input_ids"][0]
-    noise = noise_level(model, spec=spec) if noise is None else noise
-    eps = torch.randn(n_noise, span[1] - span[0], spec.d_model, generator=torch.Generator().manual_seed(seed)) * noise
-    with Trace(model, names) as tr: p_clean = model(input_ids=ids).logits[0, -1].float().softmax(-1)[tid].item()
+    if replace is None:
+        noise = noise_level(model, spec=spec) if noise is None else noise
+        eps, corrupted = torch.randn(n_noise, span[1] - span[0], spec.d_model, generator=torch.Generator().manual_seed(seed)).to(dev) * noise, ids
+    else:
+        corrupted, eps, noise = torch.tensor([tok(_fill(template, replace))["input_ids"]], device=dev), None, None
+        if corrupted.shape != ids.shape or subject_last_index(tok, template, replace) != span[1] - 1:
+            raise ValueError(f"replacement {replace!r} must have as many tokens as {subject!r} in {template!r}, its last one at the same position")
+    with Trace(model, names) as tr: p_clean = _probs(model(input_ids=ids).logits[0, -1])[tid].item()
     clean = {n: tr[n].output[0] for n in names}
     T, L = ids.shape[1], spec.n_layer
     cells = [[]] + [[(names[j], t) for j in layer_window(l, window, L)] for l in range(L) for t in range(T)]
-    p = restored_probs(model, ids, tid, span, eps.to(dev), clean, cells, spec.embed, bs).cpu()
+    p = restored_probs(model, corrupted, tid, span, eps, clean, cells, spec.embed, bs).cpu()
     return TraceResult(p[1:].view(L, T), p_clean, p[0].item(), [tok.decode([i]) for i in ids[0].tolist()], span, target,
-                       kind, window, noise)
+                       kind, window, noise, replace)
 
 # %% ../nbs/03a_trace.ipynb #33e4ac9e
 CMAPS = dict(block="Purples", mlp="Greens", attn="Reds")
