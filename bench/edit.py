@@ -1,6 +1,7 @@
 """Seconds per edit for ROME and MEMIT (and any declared method), where the time goes, and batched values against a per-request loop
-(and against ECE's value stage, its clusters' loops in lockstep and one after another, when `ece` is among the methods; MEMIT's
-batched values and ECE's lockstep are each timed twice, alternately, and the faster run of each counts).
+(and against ECE's value stage, its clusters' loops in lockstep and one after another, when `ece` is among the methods). Every
+version of the values comparison runs `--repeats` times in rounds, and both wall and CPU seconds are kept: with one thread, CPU
+time is what the load of other jobs on a shared machine changes least, so the ratios are read from it.
 
     python bench/edit.py                      # toy world: ROME and MEMIT, batch 20, plus the values comparison
     python bench/edit.py --model smollm2 --n 20 --threads 2
@@ -79,6 +80,17 @@ def timed(f):
     t0 = time.perf_counter(); out = f(); return out, time.perf_counter() - t0
 
 
+def race(variants:dict, repeats:int):
+    "Run every variant `repeats` times in rounds (a, b, c, a, b, c, ...): {name: [(wall s, CPU s), ...]} and each one's last output"
+    runs, out = {k: [] for k in variants}, {}
+    for _ in range(repeats):
+        for k, f in variants.items():
+            w0, c0 = time.perf_counter(), time.process_time()
+            out[k] = f()
+            runs[k].append((time.perf_counter() - w0, time.process_time() - c0))
+    return runs, out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="toyworld")
@@ -90,6 +102,7 @@ def main():
     ap.add_argument("--eval", action="store_true", help="also print efficacy / generalisation / specificity after each method's edit")
     ap.add_argument("--hparams", default=None, help="inline JSON overriding the filed hyperparameters of every method")
     ap.add_argument("--json", default=None, help="also write the measurements to this JSON file")
+    ap.add_argument("--repeats", type=int, default=2, help="runs of each version in the values comparison, in rounds")
     ap.add_argument("--general", action="store_true", help="with --eval, also the general probe (toy world recall, or a real model's known "
                                                             "facts no edit touches and held-out perplexity), before and after")
     a = ap.parse_args()
@@ -122,38 +135,46 @@ def main():
     if a.skip_loop: return
     ed = Editor(model, tok, "memit")
     hp, ctx = (replace(ed.hp, v_num_grad_steps=a.steps) if a.steps else ed.hp), ed.ctx
-    Zb, tb = timed(lambda: compute_values(model, tok, reqs, hp, ctx, ed.spec)[0])
-    tb1 = tb
-    Zl, tl = timed(lambda: torch.cat([compute_values(model, tok, [q], hp, ctx, ed.spec, replay=False)[0] for q in reqs]))
-    err = ((Zb - Zl).norm(dim=-1) / Zl.norm(dim=-1)).max().item()
-    ece = None
-    if "ece" in a.methods.split(","):  # ECE's value stage on the same edits and value settings: explain, cluster, the clusters' loops
+    variants = {"batched": lambda: compute_values(model, tok, reqs, hp, ctx, ed.spec)[0],
+                "loop": lambda: torch.cat([compute_values(model, tok, [q], hp, ctx, ed.spec, replay=False)[0] for q in reqs])}
+    ece = "ece" in a.methods.split(",")
+    if ece:  # ECE's value stage on the same edits and value settings: explain and cluster once, then the clusters' loops
         from knowedit.ece import ece_plan, cluster_values
         from knowedit.memit import EditContext
         from knowedit.nse import VALUE_FIELDS
         hp_e = replace(load_hparams_for("ece", model, a.hparams), **{f: getattr(hp, f) for f in VALUE_FIELDS})
         ec = EditContext(model, tok, hp_e, ctx, ed.spec)
-        plan, tp = timed(lambda: ece_plan(ec, reqs))
-        (Ze, vi), te = timed(lambda: cluster_values(ec, reqs, plan["clusters"]))  # the loops in lockstep (ECE's default)
-        te1 = te
-        tb2 = timed(lambda: compute_values(model, tok, reqs, hp, ctx, ed.spec)[0])[1]  # MEMIT's loop again, right after: drift of a shared machine
-        (Zs, vs), ts = timed(lambda: cluster_values(ec, reqs, plan["clusters"], lockstep=False))  # one loop after another
-        te2 = timed(lambda: cluster_values(ec, reqs, plan["clusters"]))[1]  # and ECE's again: each side's faster run counts
-        tb, te = min(tb, tb2), min(te, te2)
-        ece = dict(s_per_edit=(tp + te) / len(reqs), explain_cluster_s=tp, loops_s=te, separate_loops_s=ts, n_clusters=len(plan["clusters"]),
-                   cluster_sizes=[len(c) for c in plan["clusters"]], steps=vi["steps"], separate_steps=vs["steps"],
-                   speedup_vs_loop=tl / (tp + te), speedup_vs_batched=tb / (tp + te), values_vs_batched=tb / te,
-                   separate_vs_batched=tb / ts, batched_runs_s=[round(x, 1) for x in (tb1, tb2)], lockstep_runs_s=[round(x, 1) for x in (te1, te2)],
-                   max_rel_diff=((Ze - Zb).norm(dim=-1) / Zb.norm(dim=-1)).max().item(),
-                   max_rel_diff_separate=((Zs - Zb).norm(dim=-1) / Zb.norm(dim=-1)).max().item())
-    print(f"\nvalue optimisation for {len(reqs)} requests ({hp.v_num_grad_steps} steps max):")
-    print(f"| version | s/edit |\n|---|---|\n| per-request loop, full forward passes | {tl / len(reqs):.2f} |\n| batched, lower layers replayed, prefix cached | {tb / len(reqs):.2f} |")
-    print(f"speed-up {tl / tb:.1f}x; max relative difference of z {err:.1e}")
-    if ece: print(f"ECE (explain + cluster + {ece['n_clusters']} loops in lockstep): {ece['s_per_edit']:.2f} s/edit, {ece['speedup_vs_loop']:.1f}x the loop, "
-                  f"{ece['speedup_vs_batched']:.2f}x the batched values (value stage alone {ece['values_vs_batched']:.2f}x; the loops one after another "
-                  f"{ece['separate_vs_batched']:.2f}x); max relative difference of z from batched {ece['max_rel_diff']:.1e}")
-    result["values"] = dict(steps=hp.v_num_grad_steps, loop_s_per_edit=tl / len(reqs), batched_s_per_edit=tb / len(reqs),
-                            speedup=tl / tb, max_rel_diff=err, ece=ece)
+        plan = ece_plan(ec, reqs)
+        variants.update(lockstep=lambda: cluster_values(ec, reqs, plan["clusters"])[0],                 # ECE's default
+                        separate=lambda: cluster_values(ec, reqs, plan["clusters"], lockstep=False)[0],  # one loop after another
+                        explain=lambda: ece_plan(ec, reqs))
+    runs, Z = race(variants, a.repeats)
+    wall, cpu = ({k: min(r[i] for r in v) for k, v in runs.items()} for i in (0, 1))
+    err = ((Z["batched"] - Z["loop"]).norm(dim=-1) / Z["loop"].norm(dim=-1)).max().item()
+    print(f"\nvalue optimisation for {len(reqs)} requests ({hp.v_num_grad_steps} steps max), each version {a.repeats}x in rounds; "
+          f"fastest wall and CPU seconds (one thread: CPU time is what a machine shared with other jobs changes least):")
+    print("| version | wall s/edit | CPU s/edit | wall runs (s) |\n|---|---|---|---|")
+    for k in runs: print(f"| {k} | {wall[k] / len(reqs):.2f} | {cpu[k] / len(reqs):.2f} | {[round(r[0], 1) for r in runs[k]]} |")
+    print(f"batched against the loop: {cpu['loop'] / cpu['batched']:.1f}x CPU ({wall['loop'] / wall['batched']:.1f}x wall); max relative difference of z {err:.1e}")
+    ratios = lambda num, den: dict(cpu=cpu[num] / cpu[den], wall=wall[num] / wall[den],
+                                   wall_range=[min(r[0] for r in runs[num]) / max(r[0] for r in runs[den]),
+                                               max(r[0] for r in runs[num]) / min(r[0] for r in runs[den])])
+    result["values"] = dict(steps=hp.v_num_grad_steps, repeats=a.repeats, loop_s_per_edit=wall["loop"] / len(reqs),
+                            batched_s_per_edit=wall["batched"] / len(reqs), speedup=wall["loop"] / wall["batched"],
+                            cpu_s=cpu, wall_s=wall, runs={k: [[round(x, 2) for x in r] for r in v] for k, v in runs.items()},
+                            batched_vs_loop=ratios("loop", "batched"), max_rel_diff=err)
+    if ece:
+        ece_cpu, ece_wall = cpu["explain"] + cpu["lockstep"], wall["explain"] + wall["lockstep"]
+        e = result["values"]["ece"] = dict(
+            n_clusters=len(plan["clusters"]), cluster_sizes=[len(c) for c in plan["clusters"]],
+            s_per_edit=ece_wall / len(reqs), cpu_s_per_edit=ece_cpu / len(reqs),
+            speedup_vs_loop=cpu["loop"] / ece_cpu, speedup_vs_batched=cpu["batched"] / ece_cpu,  # ECE = explanation + lockstep loops (CPU time)
+            values_vs_batched=ratios("batched", "lockstep"), separate_vs_batched=ratios("batched", "separate"),
+            values_vs_loop=ratios("loop", "lockstep"),
+            max_rel_diff=((Z["lockstep"] - Z["batched"]).norm(dim=-1) / Z["batched"].norm(dim=-1)).max().item(),
+            max_rel_diff_separate=((Z["separate"] - Z["batched"]).norm(dim=-1) / Z["batched"].norm(dim=-1)).max().item())
+        print(f"ECE (explain + cluster + {e['n_clusters']} loops in lockstep): {e['speedup_vs_loop']:.2f}x the loop, {e['speedup_vs_batched']:.2f}x the "
+              f"batched values (CPU time); z differs from the batched values by {e['max_rel_diff']:.1e} in lockstep, {e['max_rel_diff_separate']:.1e} one loop after another")
     if a.json: _write(a.json, result)
 
 

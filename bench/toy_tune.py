@@ -8,7 +8,7 @@ the values are optimised once and reused for every MEMIT ridge lambda; the model
 Each point reports efficacy, generalisation, specificity and the general probe (the never-edited persons' facts), with
 the unedited model's beside them. Every other hyperparameter is the filed one (knowedit/assets/hparams/memit/toyworld.json).
 nbs/research/toy_tuning.ipynb renders the JSON."""
-import argparse, datetime, json, os, platform, subprocess, time
+import argparse, datetime, json, os, platform, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,6 +39,9 @@ def main(argv=None):
     from knowedit.memit import apply_stages, memit_values
     from knowedit.models import load_model
     from knowedit.toyworld import load_world, toyworld_dir
+    import sys; sys.path.insert(0, str(ROOT / "bench"))
+    from claims import commit
+    at = commit()  # the code this run imports: the checkout now ('+dirty' if it differs from its commit)
     model, tok = load_model("toyworld")
     world = load_world()
     recs = load_counterfact(toyworld_dir() / "counterfact.json")[slice(*map(int, a.records.split(":")))]
@@ -58,14 +61,14 @@ def main(argv=None):
                 row = dict(layers=layers, steps=steps, lam=lam, nll=round(info["nll"].mean().item(), 4), steps_run=info["steps"],
                            t_values=round(t_values, 1), **measure(model, tok, recs, world))
                 ed.restore()
+                assert all(torch.equal(model.get_submodule(n).weight, w) for n, w in ed.W0.items()), "restore is not bit for bit"
                 rows.append(row)
                 print(row, flush=True)
     filed = json.loads((ROOT / "knowedit/assets/hparams/memit/toyworld.json").read_text())
     result = dict(records=a.records, n=len(recs), before=before, rows=rows,
                   filed=dict(layers=filed["layers"], steps=filed["v_num_grad_steps"], lam=filed["mom2_update_weight"]),
                   threads=a.threads, cores=os.cpu_count(), torch=torch.__version__, python=platform.python_version(),
-                  date=datetime.date.today().isoformat(),
-                  commit=subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip())
+                  date=datetime.date.today().isoformat(), commit=at)
     if a.json: Path(a.json).write_text(json.dumps(result, indent=1) + "\n")
     return result
 
