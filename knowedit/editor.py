@@ -139,9 +139,9 @@ def check_hparams(hp, name:str='')->object:
         raise ValueError(f"{name or type(hp).__name__}: layers must be a non-empty list of layer numbers, not {hp.layers!r}")
     for f, lo in (('v_num_grad_steps', 1), ('stats_tokens', 1), ('ctx_len', 1)):
         if hasattr(hp, f) and getattr(hp, f) < lo: raise ValueError(f"hyperparameter {f} must be >= {lo}, not {getattr(hp, f)!r}")
-    for f in ('v_lr', 'clamp_norm_factor'):
+    for f in ('v_lr', 'clamp_norm_factor', 'nullspace_threshold'):  # the last: AlphaEdit's τ (a null space needs a positive threshold)
         if hasattr(hp, f) and not getattr(hp, f) > 0: raise ValueError(f"hyperparameter {f} must be > 0, not {getattr(hp, f)!r}")
-    for f in ('mom2_update_weight', 'v_weight_decay', 'kl_factor', 'L2', 'nullspace_threshold'):  # the last two: AlphaEdit's ridge and τ
+    for f in ('mom2_update_weight', 'v_weight_decay', 'kl_factor', 'L2'):  # the last: AlphaEdit's ridge
         if hasattr(hp, f) and not getattr(hp, f) >= 0: raise ValueError(f"hyperparameter {f} must be >= 0, not {getattr(hp, f)!r}")
     return hp
 
