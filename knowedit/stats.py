@@ -312,6 +312,13 @@ def _shipped_key(key:dict)->dict:
 def _shipped_path(key:dict, shipped_dir:str|Path|None=None)->Path:
     return Path(shipped_dir or shipped_samples_dir())/f"samples.{json_sha256(_shipped_key(key))[:16]}.json"
 
+def _check_shipped(key:dict, tok, ctx:int):
+    "A cache file's checks, and the tokens counted again with this tokenizer, not read from the file"
+    def check(d):
+        _check_samples(key)(d)
+        if (n := _count_tokens(tok, d['texts'], ctx)) < key['max_tokens']: raise ValueError(f"its texts hold {n} tokens, fewer than the budget {key['max_tokens']}")
+    return check
+
 def _check_partial(d):
     if sha256(*d['texts']) != d.get('sha256'): raise ValueError("checksum mismatch: the texts changed")
     int(d['n_tokens']), int(d['n_batches'])
@@ -350,7 +357,7 @@ def sample_corpus(
     doc_tokens = key['doc_tokens']
     path = _samples_path(cache_dir or stats_cache_dir(), key)
     if cache and (d := load_json(path, key, _check_samples(key), 'samples cache file', 'Sampling again')) is not None: return d['texts']
-    if shipped and (d := load_json(_shipped_path(key, shipped_dir), _shipped_key(key), _check_samples(key), 'shipped samples file',
+    if shipped and (d := load_json(_shipped_path(key, shipped_dir), _shipped_key(key), _check_shipped(key, tok, ctx), 'shipped samples file',
                                    'Sampling instead')) is not None:
         if cache: _write_samples(path, dict(d, key=key, source=str(_shipped_path(key, shipped_dir))))
         return d['texts']
@@ -393,6 +400,6 @@ def ship_samples(
     texts = sample_corpus(model, tok, max_tokens, doc_tokens, seed, batch_size, temperature, shipped=False, **kw)
     key = _samples_key(model, tok, max_tokens, doc_tokens, seed, batch_size, temperature, kw.get('model_id'))
     out = _shipped_path(key, out_dir)
-    write_json(out, dict(key=_shipped_key(key), model=key['model_id'], n_tokens=_count_tokens(tok, texts, context_length(model.config)),
+    write_json(out, dict(key=_shipped_key(key), model_type=model.config.model_type, n_tokens=_count_tokens(tok, texts, context_length(model.config)),
                          n_docs=len(texts), sha256=sha256(*texts), knowedit_version=knowedit.__version__, texts=texts), indent=None)
     return out
