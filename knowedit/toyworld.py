@@ -380,7 +380,7 @@ def _gate_trace(model, tok, template, subject, target, noise=3.0, # ν as a mult
     nu = noise * model.get_input_embeddings().weight.std().item()
     out = {}
     for name, kind in (("layer", "block"), ("mlp", "mlp")):
-        r = _causal_trace(model, tok, template, subject, target, kind=kind, noise=nu, n_noise=n_noise, seed=seed, spec=spec, replace=replace)
+        r = _causal_trace(model, tok, template, subject, target, kind=kind, noise=None if replace else nu, n_noise=n_noise, seed=seed, spec=spec, replace=replace)
         out |= {"clean": r.clean, "corrupt": r.corrupt, f"{name}@subject": r.scores[:, r.subject_last], f"{name}@last": r.scores[:, -1]}
     return out
 

@@ -142,7 +142,7 @@ class TraceResult:
     "The causal trace of one fact"
     scores:torch.Tensor  # (n_layer, T): P(target) with the state(s) of (layer, token) restored
     clean:float  # p*, P(target) in the clean run
-    corrupt:float  # p∅, P(target) with the subject noised and nothing restored
+    corrupt:float  # p∅, P(target) with the subject corrupted (noised, or replaced) and nothing restored
     tokens:list  # the prompt's tokens, each decoded as text (' Eiffel', not the BPE's 'ĠEiffel')
     subject:tuple  # (first, last + 1): the subject's token positions
     target:str
@@ -180,6 +180,7 @@ def causal_trace(
     dev = next(model.parameters()).device
     names = state_names(spec, kind)
     if window < 1: raise ValueError(f"window must be >= 1, not {window}")
+    if replace is not None and noise is not None: raise ValueError("pass either noise= or replace=: a replaced subject is not noised")
     span = subject_span(tok, template, subject)
     ids = torch.tensor([tok(_fill(template, subject))["input_ids"]], device=dev)
     tid = tok(spaced(target), add_special_tokens=False)["input_ids"][0]
