@@ -212,9 +212,11 @@ def ece_plan(ec, requests)->dict:
 def cluster_values(ec, requests, clusters:list, values=memit_values,
                    lockstep:bool=True, # every cluster's loop takes its steps in the same forward passes; False: one loop after another
                   )->tuple:
-    "Values stage per cluster: each cluster's requests optimised in one loop (`values`, MEMIT's by default); Z (n, d) in request order"
+    """Values stage per cluster: each cluster's requests optimised in one loop (`values`, MEMIT's by default); Z (n, d) in request order.
+    The lockstep is exact for a `values` stage whose requests do not interact (MEMIT's: each has its own delta, loss and stop)."""
+    order = [j for c in clusters for j in c]
+    if sorted(order) != list(range(len(requests))): raise ValueError(f"clusters {clusters} must hold each of the {len(requests)} requests once")
     if lockstep:  # one call on the batch in cluster order: each request still follows its own loop's trajectory (see above)
-        order = [j for c in clusters for j in c]
         Zo, info = values(ec, [requests[j] for j in order])
         back = torch.argsort(torch.tensor(order))
         nll = info["nll"][back] if "nll" in info else torch.full((len(requests),), float("nan"))
