@@ -142,6 +142,7 @@ def atlas_records(model, tok, name:str, seed:int=0, progress:bool=True) -> list[
 def general_probe(choice:str, model_name:str, glue_n:int=100,
                   model=None, tok=None, # the unedited model: `known` keeps the facts it answers
                   records=None, # the parsed records the run edits: `known` leaves out the facts they touch
+                  progress:bool=True, # the atlas probe's bar (read from the cache in seconds, after the first time)
                  ):
     "The probe of what was never edited for `--general` (auto, toyworld, known, atlas, glue, none), and its name"
     from knowedit.sequential import general_toyworld, general_glue, general_known
@@ -154,7 +155,7 @@ def general_probe(choice:str, model_name:str, glue_n:int=100,
     if choice == 'none': return None, 'none'
     if choice == 'atlas':  # the atlas facts the model knows that no edit touches
         from knowedit.atlas import build_atlas, known_atlas_facts
-        try: return general_known(known_atlas_facts(model, tok, build_atlas()), _heldout_texts(), exclude=records or []), 'atlas'
+        try: return general_known(known_atlas_facts(model, tok, build_atlas(), progress=progress), _heldout_texts(), exclude=records or []), 'atlas'
         except ValueError as e: raise CLIError(str(e)) from None
     if choice == 'known':
         if not known: raise CLIError(f"--general known needs {shared_data_dir() / KNOWN_FILE}")
@@ -220,7 +221,7 @@ def cmd_run(a):
     if a.dataset in ATLAS_DATASETS: data = atlas_records(model, tok, a.dataset, a.seed, progress=not a.quiet)
     from knowedit.sequential import load_records
     general = 'atlas' if a.general == 'auto' and a.dataset in ATLAS_DATASETS else a.general
-    probe, probe_name = general_probe(general, a.model, a.glue_n, model, tok, load_records(data)[0][:a.n_edits])
+    probe, probe_name = general_probe(general, a.model, a.glue_n, model, tok, load_records(data)[0][:a.n_edits], progress=not a.quiet)
     if not a.quiet: print(f"knowedit run: {name} on {a.model}, dataset {a.dataset}, {a.n_edits} edits in batches of {a.batch_size}, "
                           f"evaluated every {a.eval_every} batch(es); general probe: {probe_name}; output: {out}", flush=True)
     s = run_sequential(model, tok, name, data, out=out, n_edits=a.n_edits, batch_size=a.batch_size, eval_every=a.eval_every,
@@ -298,7 +299,8 @@ def cmd_atlas(a):
     model, tok = load(a.model, a.device)
     recs = atlas_records(model, tok, 'atlas' if a.kind == 'counterfact' else 'atlas-mquake', a.seed)
     write_json(a.out, recs)
-    print(f"wrote {len(recs)} {a.kind} records of atlas facts {a.model} knows to {a.out}")
+    from knowedit.atlas import ATTRIBUTION
+    print(f"wrote {len(recs)} {a.kind} records of atlas facts {a.model} knows to {a.out}\n{ATTRIBUTION}")
     return recs
 
 def cmd_toyworld(a):
