@@ -4,6 +4,7 @@ edits, seed, batches and metrics for every method, and what each measured stored
     python bench/claims.py --model toyworld                      # 1,000 toy CounterFact edits in batches of 100
     python bench/claims.py --model smollm2                       # atlas facts SmolLM2 knows, in batches of 50
     python bench/claims.py --model toyworld --methods memit,nse --n-edits 200
+    python bench/claims.py --model smollm2 --dataset known --n-edits 200 --batch-size 25 --runs runs/claims-known --results bench/results/claims-known
 
 Every run goes through the command line's own path (`knowedit.cli.main(['run', ...])`), so a claim is measured exactly as
 a user would measure it. Runs live under runs/claims/MODEL/METHOD and continue with `--resume` where a killed benchmark
@@ -65,6 +66,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", choices=list(PROTOCOLS), default="toyworld")
     ap.add_argument("--methods", default=None, help="comma-separated labels (default: every method this installation has)")
+    ap.add_argument("--dataset", default=None, help="another dataset for the model's protocol (e.g. known: SmolLM2's known facts of known_1000.json)")
     ap.add_argument("--n-edits", type=int, default=None)
     ap.add_argument("--batch-size", type=int, default=None)
     ap.add_argument("--eval-every", type=int, default=None)
@@ -79,8 +81,8 @@ def main():
     labels = a.methods.split(",") if a.methods else [m for m in METHODS if m.split("+")[0] in have]
     if bad := [m for m in labels if m not in METHODS or m.split("+")[0] not in have]:
         sys.exit(f"claims: unknown or unavailable methods {bad}; available here: {[m for m in METHODS if m.split('+')[0] in have]}")
-    proto = dict(PROTOCOLS[a.model], **{k: v for k, v in dict(n_edits=a.n_edits, batch_size=a.batch_size, eval_every=a.eval_every).items()
-                                        if v is not None})
+    proto = dict(PROTOCOLS[a.model], **{k: v for k, v in dict(dataset=a.dataset, n_edits=a.n_edits, batch_size=a.batch_size,
+                                                                 eval_every=a.eval_every).items() if v is not None})
     for label in labels:
         s = run_claim(a.model, label, proto, Path(a.runs), a.threads, a.device, a.generation, Path(a.results))
         keys = ("efficacy", "generalization", "specificity", "general")

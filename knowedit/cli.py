@@ -11,11 +11,11 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'ATLAS_DATASETS', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE', 'METRICS_NOTE',
-           'SUMMARY_COLUMNS', 'installed_methods', 'CLIError', 'check_method', 'method_name', 'resolve_dataset',
-           'model_folder', 'check_corpus', 'check_device', 'load', 'resolve_hparams', 'atlas_records', 'general_probe',
-           'format_table', 'cmd_run', 'cmd_stats', 'summary_rows', 'cmd_summarize', 'cmd_plot', 'cmd_atlas',
-           'cmd_toyworld', 'build_parser', 'main']
+__all__ = ['METHOD_NAMES', 'TOY_DATASETS', 'ATLAS_DATASETS', 'KNOWN_DATASET', 'KNOWN_FILE', 'RUN_DEFAULTS', 'HEADLINE',
+           'METRICS_NOTE', 'SUMMARY_COLUMNS', 'installed_methods', 'CLIError', 'check_method', 'method_name',
+           'resolve_dataset', 'model_folder', 'check_corpus', 'check_device', 'load', 'resolve_hparams',
+           'atlas_records', 'known_records', 'general_probe', 'format_table', 'cmd_run', 'cmd_stats', 'summary_rows',
+           'cmd_summarize', 'cmd_plot', 'cmd_atlas', 'cmd_toyworld', 'build_parser', 'main']
 
 # %% ../nbs/14_cli.ipynb #10f12a8d
 METHOD_NAMES = ('rome', 'memit', 'alphaedit', 'nse', 'prune', 'ece', 'kgmet')  # the contract's methods
@@ -52,10 +52,16 @@ def method_name(method:str, base:str|None=None) -> str:
 TOY_DATASETS = {'toyworld': 'counterfact.json', 'toyworld-zsre': 'zsre.json', 'toyworld-mquake': 'mquake.json'}
 
 ATLAS_DATASETS = {'atlas': 'counterfact', 'atlas-mquake': 'mquake'}  # built per model from `knowedit.atlas` (02a_atlas)
+KNOWN_DATASET = 'known'  # the facts of `known_1000.json` (shared data) the model completes, as CounterFact records, built per model
 
 def resolve_dataset(name:str) -> Path|str:
-    "The JSON file of dataset `name`: one of `TOY_DATASETS`, or a path; an atlas name is returned as it is (built once the model is loaded)"
+    "The JSON file of dataset `name`: one of `TOY_DATASETS`, or a path; an atlas name or `known` is returned as it is (built once the model is loaded)"
     if name in ATLAS_DATASETS: return name
+    if name == KNOWN_DATASET:
+        from knowedit.data import shared_data_dir
+        if not (shared_data_dir() / KNOWN_FILE).is_file():
+            raise CLIError(f"--dataset known needs {shared_data_dir() / KNOWN_FILE}; set KNOWEDIT_SHARED_DATA to the folder that holds it")
+        return name
     if name in TOY_DATASETS:
         from knowedit.toyworld import toyworld_dir
         p = toyworld_dir() / TOY_DATASETS[name]
@@ -63,7 +69,7 @@ def resolve_dataset(name:str) -> Path|str:
                                            "there (run `knowedit toyworld build`, or set KNOWEDIT_TOYWORLD to its folder)")
         return p
     p = Path(name).expanduser()
-    if not p.is_file(): raise CLIError(f"no dataset at {name!r}: pass {', '.join([*TOY_DATASETS, *ATLAS_DATASETS])}, or a CounterFact, zsRE or MQuAKE JSON file")
+    if not p.is_file(): raise CLIError(f"no dataset at {name!r}: pass {', '.join([*TOY_DATASETS, *ATLAS_DATASETS, KNOWN_DATASET])}, or a CounterFact, zsRE or MQuAKE JSON file")
     return p
 
 def model_folder(name:str) -> Path|None:
@@ -138,6 +144,13 @@ def atlas_records(model, tok, name:str, seed:int=0, progress:bool=True) -> list[
     recs = atlas_dataset(model, tok, ATLAS_DATASETS[name], seed=seed, progress=progress)
     if not recs: raise CLIError(f"--dataset {name}: the model knows none of the atlas facts it was probed on")
     return recs
+
+def known_records(model, tok, seed:int=0) -> list[dict]:
+    "CounterFact-style records of the facts in `known_1000.json` that `model` completes greedily (`data.filter_known`, `data.counterfact_from_known`)"
+    from knowedit.data import shared_data_dir, filter_known, counterfact_from_known
+    facts = filter_known(json.loads((shared_data_dir() / KNOWN_FILE).read_text()), model, tok, verbose=False)
+    if not facts: raise CLIError(f"--dataset known: the model completes none of the facts in {KNOWN_FILE}")
+    return counterfact_from_known(facts, seed=seed)
 
 def general_probe(choice:str, model_name:str, glue_n:int=100,
                   model=None, tok=None, # the unedited model: `known` keeps the facts it answers
@@ -219,6 +232,7 @@ def cmd_run(a):
     model, tok = load(a.model, a.device)
     hp = resolve_hparams(name, model, a.hparams)
     if a.dataset in ATLAS_DATASETS: data = atlas_records(model, tok, a.dataset, a.seed, progress=not a.quiet)
+    elif a.dataset == KNOWN_DATASET: data = known_records(model, tok, a.seed)
     from knowedit.sequential import load_records
     general = 'atlas' if a.general == 'auto' and a.dataset in ATLAS_DATASETS else a.general
     probe, probe_name = general_probe(general, a.model, a.glue_n, model, tok, load_records(data)[0][:a.n_edits], progress=not a.quiet)
@@ -325,8 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--base', default=None, help="prune only: the method whose edits PRUNE restrains (default memit)")
     r.add_argument('--model', default=RUN_DEFAULTS['model'], help="toyworld, smollm2 or a model folder (default toyworld)")
     r.add_argument('--dataset', default=RUN_DEFAULTS['dataset'],
-                   help=f"{', '.join([*TOY_DATASETS, *ATLAS_DATASETS])} or a CounterFact/zsRE/MQuAKE JSON file (default toyworld; "
-                        "atlas: the real places the model knows, probed once per model, see `knowedit atlas build`)")
+                   help=f"{', '.join([*TOY_DATASETS, *ATLAS_DATASETS, KNOWN_DATASET])} or a CounterFact/zsRE/MQuAKE JSON file (default toyworld; "
+                        "atlas: the real places the model knows, probed once per model, see `knowedit atlas build`; "
+                        f"known: the facts of {KNOWN_FILE} in the shared data folder that the model completes)")
     r.add_argument('--n-edits', type=int, default=RUN_DEFAULTS['n_edits'], help="records to edit, the first ones (default 60; 0: only measure the unedited model)")
     r.add_argument('--batch-size', type=int, default=RUN_DEFAULTS['batch_size'], help="records per batch (default 20)")
     r.add_argument('--eval-every', type=int, default=1, help="evaluate every K batches, and after the last (default 1)")
